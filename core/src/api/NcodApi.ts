@@ -1,0 +1,27 @@
+import { HttpApi, OpenApi } from "@effect/platform"
+import { InternalError, PayloadTooLarge, ValidationFailed } from "../errors/ApiErrors.js"
+import { HealthApi } from "./HealthApi.js"
+import { MetaApi } from "./MetaApi.js"
+
+export const API_VERSION = "v1"
+
+/**
+ * The whole HTTP contract. The master implements it, the OpenAPI document and Swagger UI come from
+ * it, and web, admin, client and slave derive their typed clients from it.
+ */
+export class NcodApi extends HttpApi.make("ncod")
+  .add(HealthApi)
+  .add(MetaApi)
+  .addError(ValidationFailed)
+  .addError(PayloadTooLarge)
+  .addError(InternalError)
+  .annotateContext(
+    OpenApi.annotations({
+      title: "ncod API",
+      version: API_VERSION,
+      description:
+        "Share USB devices across a LAN through VirtualHere and control who may use them. " +
+        "Errors carry a stable `code` and a `message` in the caller's language (Accept-Language: zh or en)."
+    })
+  )
+{}

@@ -1,0 +1,3 @@
+export * from "./HealthApi.js"
+export * from "./MetaApi.js"
+export * from "./NcodApi.js"

@@ -1,0 +1,2 @@
+export * from "./ApiErrors.js"
+export * from "./messages.js"

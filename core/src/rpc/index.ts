@@ -1,0 +1,2 @@
+export * from "./EventsRpc.js"
+export * from "./LiveEvent.js"

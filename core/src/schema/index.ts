@@ -1,0 +1,2 @@
+export * from "./Text.js"
+export * from "./Timestamp.js"

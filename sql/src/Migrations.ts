@@ -1,0 +1,23 @@
+import { Migrator } from "@effect/sql"
+import { Effect } from "effect"
+import initial from "./migrations/0001_initial.js"
+
+/**
+ * Forward-only, numbered migrations, recorded in `effect_sql_migrations`. Add a file
+ * `migrations/NNNN_name.ts` and list it here; never edit one that has shipped.
+ */
+const migrations = {
+  "0001_initial": initial
+}
+
+export const latestMigrationId = Math.max(...Object.keys(migrations).map((key) => Number(key.slice(0, 4))))
+
+export const migrationsTable = "effect_sql_migrations"
+
+const runMigrator = Migrator.make({})
+
+/** Applies every pending migration under the migrator's table lock; returns what it applied. */
+export const runMigrations = runMigrator({
+  loader: Migrator.fromRecord(migrations),
+  table: migrationsTable
+}).pipe(Effect.withSpan("Migrations.run"))

@@ -1,0 +1,7 @@
+export * from "./Database.js"
+export * from "./embedded/DataDirLock.js"
+export * from "./embedded/EmbeddedPostgres.js"
+export * from "./Migrations.js"
+export * from "./repos/AuditRepo.js"
+export * from "./repos/UsersRepo.js"
+export * from "./SchemaState.js"

@@ -10,7 +10,6 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    pool: "forks",
-
+    pool: "forks"
   }
 })

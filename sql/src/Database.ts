@@ -1,7 +1,9 @@
+import type { SqlClient, SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Context, Data, Effect, Layer, Redacted, String as Str } from "effect"
 import { types as pgTypes } from "pg"
-import { startEmbeddedPostgres } from "./embedded/EmbeddedPostgres.js"
+import type { DataDirLocked } from "./embedded/DataDirLock.js"
+import { type EmbeddedPostgresFailed, startEmbeddedPostgres } from "./embedded/EmbeddedPostgres.js"
 
 /** Which database this process talks to; shown in the banner, /api/v1/info and readiness. */
 export class DatabaseInfo extends Context.Tag("@ncod/sql/DatabaseInfo")<
@@ -49,12 +51,17 @@ export const parseDatabaseUrl = (raw: string) =>
     return { url, display: `${url.hostname || url.searchParams.get("host")}:${url.port || "5432"}${url.pathname}` }
   })
 
+export type DatabaseStartError = InvalidDatabaseUrl | SqlError.SqlError | DataDirLocked | EmbeddedPostgresFailed
+
+/** What every database layer provides, whichever database it chose. */
+export type DatabaseLayer = Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | DatabaseInfo, DatabaseStartError>
+
 export interface PostgresOptions {
   readonly maxConnections?: number | undefined
 }
 
 /** A real PostgreSQL server. */
-export const layerPostgres = (databaseUrl: Redacted.Redacted<string>, options: PostgresOptions = {}) =>
+export const layerPostgres = (databaseUrl: Redacted.Redacted<string>, options: PostgresOptions = {}): DatabaseLayer =>
   Layer.unwrapEffect(
     Effect.map(parseDatabaseUrl(Redacted.value(databaseUrl)), ({ display }) =>
       Layer.merge(
@@ -65,7 +72,7 @@ export const layerPostgres = (databaseUrl: Redacted.Redacted<string>, options: P
   )
 
 /** The embedded PostgreSQL (PGlite over pglite-socket), persisted to `dataDir`: nothing to install. */
-export const layerEmbedded = (dataDir: string) =>
+export const layerEmbedded = (dataDir: string): DatabaseLayer =>
   Layer.unwrapScoped(
     Effect.map(startEmbeddedPostgres(dataDir), ({ host, port, version }) =>
       Layer.merge(

@@ -1,0 +1,2 @@
+/** Node-only helpers shared by the master's tests, the slave agent and the client. */
+export * from "./TlsHttpClient.js"

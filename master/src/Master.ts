@@ -1,0 +1,74 @@
+import { DatabaseInfo, parseDatabaseUrl } from "@ncod/sql"
+import { Effect, Layer, Option, Redacted } from "effect"
+import { ensureFirstAdmin } from "./accounts/AdminBootstrap.js"
+import { Passwords } from "./accounts/Passwords.js"
+import { type MasterConfig, resolvePaths } from "./config/MasterConfig.js"
+import { databaseLayer, prepareSchema, RepositoriesLive } from "./Database.js"
+import { HttpServerLive, listeningAddress, Routes } from "./http/HttpServer.js"
+import { loadTls } from "./http/Tls.js"
+import { generateKeys, KeyFiles } from "./keys/KeysTool.js"
+
+export interface MasterOptions {
+  /** Development mode: create missing keys and a first admin, so `npm start` just works. */
+  readonly dev: boolean
+}
+
+export interface RunningMaster {
+  readonly url: string
+  readonly tls: boolean
+  readonly database: { readonly kind: "postgres" | "embedded"; readonly target: string }
+  readonly firstAdmin: Option.Option<{ readonly username: string; readonly password: Redacted.Redacted<string> }>
+  readonly keysDir: string
+}
+
+/**
+ * Starts the whole master inside the current scope: keys, TLS, database, schema, first admin, HTTP.
+ * Each step fails with a typed error that the CLI turns into one readable line.
+ */
+export const startMaster = (config: MasterConfig, options: MasterOptions) =>
+  Effect.gen(function* () {
+    const paths = resolvePaths(config)
+    // a typo in DATABASE_URL should be the first thing reported, before keys or ports
+    if (Option.isSome(config.databaseUrl)) yield* parseDatabaseUrl(Redacted.value(config.databaseUrl.value))
+    if (options.dev && !config.insecureHttp && Option.isNone(config.tlsCert)) {
+      const report = yield* generateKeys({ dir: paths.keysDir, force: false, hostnames: [] })
+      if (report.written.length > 0) {
+        yield* Effect.logInfo("generated development keys").pipe(
+          Effect.annotateLogs({ dir: paths.keysDir, files: report.written.join(",") })
+        )
+      }
+    }
+    const tls = config.insecureHttp ? undefined : yield* loadTls(paths.tlsCert, paths.tlsKey)
+    if (tls === undefined) {
+      yield* Effect.logWarning("serving plain HTTP because NCOD_INSECURE_HTTP=true: passwords and tokens cross the network in clear text")
+    }
+
+    const database = yield* Layer.build(databaseLayer(config, paths.embeddedDatabaseDir))
+    const services = yield* Layer.build(
+      Layer.mergeAll(RepositoriesLive, Passwords.layer(config.bcryptCost)).pipe(Layer.provide(Layer.succeedContext(database)))
+    )
+    yield* prepareSchema(config.migrateOnStart).pipe(Effect.provide(database))
+    const firstAdmin = options.dev ? yield* ensureFirstAdmin.pipe(Effect.provide(services)) : Option.none()
+
+    const server = yield* Layer.build(
+      HttpServerLive(Routes, {
+        host: config.host,
+        port: config.port,
+        tls,
+        corsOrigins: config.corsOrigins,
+        maxBodyBytes: config.maxBodyBytes
+      }).pipe(Layer.provide(Layer.succeedContext(database)), Layer.provide(Layer.succeedContext(services)))
+    )
+    const address = yield* listeningAddress.pipe(Effect.provide(server))
+    const hostForUrl = address.hostname === "0.0.0.0" || address.hostname === "::" ? "localhost" : address.hostname
+    const info = yield* Effect.provide(DatabaseInfo, database)
+    return {
+      url: `${tls ? "https" : "http"}://${hostForUrl}:${address.port}`,
+      tls: tls !== undefined,
+      database: info,
+      firstAdmin,
+      keysDir: paths.keysDir
+    } satisfies RunningMaster
+  })
+
+export { KeyFiles }

@@ -1,0 +1,89 @@
+import { Config, LogLevel, Option, type Redacted } from "effect"
+import * as path from "node:path"
+
+const withDefault = <A>(config: Config.Config<A>, value: A) => config.pipe(Config.withDefault(value))
+
+/** Validation inside the name, so a bad value is reported as `NAME: problem`. */
+const checked = <A>(name: string, config: Config.Config<A>, message: string, validation: (a: A) => boolean) =>
+  Config.nested(config.pipe(Config.validate({ message, validation })), name)
+
+const commaList = (name: string, message: string, validation: (entry: string) => boolean) =>
+  withDefault(
+    checked(
+      name,
+      Config.string().pipe(
+        Config.map((raw) => raw.split(",").map((entry) => entry.trim()).filter((entry) => entry.length > 0))
+      ),
+      message,
+      (entries) => entries.every(validation)
+    ),
+    [] as ReadonlyArray<string>
+  )
+
+const logLevels = {
+  trace: LogLevel.Trace,
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warning: LogLevel.Warning,
+  warn: LogLevel.Warning,
+  error: LogLevel.Error,
+  fatal: LogLevel.Fatal,
+  none: LogLevel.None
+} as const
+
+const intBetween = (name: string, fallback: number, min: number, max: number) =>
+  withDefault(checked(name, Config.integer(), `must be an integer from ${min} to ${max}`, (n) => n >= min && n <= max), fallback)
+
+/**
+ * Every setting of the master, read from the environment (and the optional env file). The table in
+ * master/README.md documents each one; a test keeps the two in step.
+ */
+export const MasterConfig = Config.all({
+  host: withDefault(Config.string("NCOD_HOST"), "0.0.0.0"),
+  // 0 picks a free port (tests); anything else must be a real port
+  port: intBetween("NCOD_PORT", 8443, 0, 65535),
+  insecureHttp: withDefault(Config.boolean("NCOD_INSECURE_HTTP"), false),
+  publicUrl: Config.option(Config.url("NCOD_PUBLIC_URL")),
+  dataDir: withDefault(Config.nonEmptyString("NCOD_DATA_DIR"), ".ncod"),
+  keysDir: Config.option(Config.nonEmptyString("NCOD_KEYS_DIR")),
+  tlsCert: Config.option(Config.nonEmptyString("NCOD_TLS_CERT")),
+  tlsKey: Config.option(Config.nonEmptyString("NCOD_TLS_KEY")),
+  databaseUrl: Config.option(Config.redacted("DATABASE_URL")),
+  databasePoolSize: intBetween("NCOD_DB_POOL_SIZE", 10, 1, 200),
+  redisUrl: Config.option(Config.redacted("REDIS_URL")),
+  migrateOnStart: withDefault(Config.boolean("NCOD_MIGRATE_ON_START"), true),
+  corsOrigins: commaList(
+    "NCOD_CORS_ORIGINS",
+    "must be a comma-separated list of origins like https://portal.example.com (no wildcard)",
+    (origin) => /^https?:\/\/[^/*\s]+$/.test(origin)
+  ),
+  bcryptCost: intBetween("NCOD_BCRYPT_COST", 12, 10, 15),
+  maxBodyBytes: intBetween("NCOD_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+  logLevel: withDefault(
+    Config.nested(
+      Config.literal("trace", "debug", "info", "warning", "warn", "error", "fatal", "none")().pipe(
+        Config.map((level) => logLevels[level])
+      ),
+      "NCOD_LOG_LEVEL"
+    ),
+    LogLevel.Info
+  ),
+  logFormat: withDefault(Config.literal("json", "pretty")("NCOD_LOG_FORMAT"), "json" as const)
+})
+
+export type MasterConfig = Config.Config.Success<typeof MasterConfig>
+
+/** Paths derived from the settings: the keys directory and the TLS files default to the data dir. */
+export const resolvePaths = (config: Pick<MasterConfig, "dataDir" | "keysDir" | "tlsCert" | "tlsKey">) => {
+  const dataDir = path.resolve(config.dataDir)
+  const keysDir = path.resolve(Option.getOrElse(config.keysDir, () => path.join(dataDir, "keys")))
+  return {
+    dataDir,
+    keysDir,
+    embeddedDatabaseDir: path.join(dataDir, "pgdata"),
+    tlsCert: path.resolve(Option.getOrElse(config.tlsCert, () => path.join(keysDir, "server.crt"))),
+    tlsKey: path.resolve(Option.getOrElse(config.tlsKey, () => path.join(keysDir, "server.key")))
+  }
+}
+
+export type DatabaseUrl = Option.Option<Redacted.Redacted<string>>

@@ -1,0 +1,65 @@
+import { HttpApiClient, HttpClient } from "@effect/platform"
+import { NcodApi } from "@ncod/core"
+import { tlsHttpClientLayer } from "@ncod/core/node"
+import { scopedServerDatabase, scopedTempDir, serverUrl } from "@ncod/sql/testing"
+import { ConfigProvider, Context, Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { MasterConfig } from "../config/MasterConfig.js"
+import { generateKeys, KeyFiles } from "../keys/KeysTool.js"
+import { startMaster } from "../Master.js"
+
+export interface TestMasterInfo {
+  readonly url: string
+  readonly ca: string
+  readonly dataDir: string
+}
+
+/**
+ * A real master for integration tests: real keys and HTTPS on a free loopback port, a throwaway
+ * database (on DATABASE_URL's server, else embedded), everything removed afterwards.
+ */
+export class TestMaster extends Context.Tag("@ncod/master/TestMaster")<TestMaster, TestMasterInfo>() {}
+
+export const makeTestMaster = (settings: Record<string, string> = {}) =>
+  Effect.gen(function* () {
+    const dataDir = yield* scopedTempDir("ncod-test-master-")
+    const keysDir = path.join(dataDir, "keys")
+    yield* generateKeys({ dir: keysDir, force: false, hostnames: [] })
+    const base = serverUrl()
+    const database = base ? { DATABASE_URL: (yield* scopedServerDatabase(base)).url } : {}
+    const env = new Map(
+      Object.entries({
+        NCOD_HOST: "127.0.0.1",
+        NCOD_PORT: "0",
+        NCOD_DATA_DIR: dataDir,
+        NCOD_BCRYPT_COST: "10",
+        NCOD_LOG_LEVEL: "warning",
+        ...database,
+        ...settings
+      })
+    )
+    const config = yield* MasterConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(env)))
+    const master = yield* startMaster(config, { dev: false })
+    return { url: master.url, ca: fs.readFileSync(path.join(keysDir, KeyFiles.caCert), "utf8"), dataDir }
+  })
+
+export const testMasterLayer = (settings: Record<string, string> = {}) =>
+  Layer.scoped(TestMaster, makeTestMaster(settings))
+
+/** An HttpClient that trusts the test master's CA. */
+export const testHttpClientLayer = Layer.unwrapEffect(Effect.map(TestMaster, (master) => tlsHttpClientLayer(master.ca)))
+
+/** The typed client derived from the API definition, pointed at the test master. */
+export const typedClient = Effect.gen(function* () {
+  const master = yield* TestMaster
+  return yield* HttpApiClient.make(NcodApi, { baseUrl: master.url })
+})
+
+/** A request against the test master with the raw response, for headers and status checks. */
+export const rawGet = (pathname: string, headers: Record<string, string> = {}) =>
+  Effect.gen(function* () {
+    const master = yield* TestMaster
+    const client = yield* HttpClient.HttpClient
+    return yield* client.get(`${master.url}${pathname}`, { headers })
+  })

@@ -1,13 +1,5 @@
-import {
-  AuditRepo,
-  type DatabaseLayer,
-  layerEmbedded,
-  layerPostgres,
-  runMigrations,
-  schemaStatus,
-  UsersRepo
-} from "@ncod/sql"
-import { Effect, Layer, Option } from "effect"
+import { type DatabaseLayer, layerEmbedded, layerPostgres, runMigrations, schemaStatus } from "@ncod/sql"
+import { Effect, Option } from "effect"
 import type { MasterConfig } from "./config/MasterConfig.js"
 
 /** DATABASE_URL set → that PostgreSQL; unset → the embedded one under the data directory. */
@@ -19,9 +11,6 @@ export const databaseLayer = (
     onNone: () => layerEmbedded(embeddedDir),
     onSome: (url) => layerPostgres(url, { maxConnections: config.databasePoolSize })
   })
-
-/** Repositories over whichever database the layer above chose. */
-export const RepositoriesLive = Layer.mergeAll(UsersRepo.Default, AuditRepo.Default)
 
 /** Migrate when asked to; otherwise refuse to run on a schema older than this build. */
 export const prepareSchema = (migrate: boolean) =>

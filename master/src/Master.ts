@@ -1,12 +1,12 @@
 import { DatabaseInfo, parseDatabaseUrl } from "@ncod/sql"
 import { Effect, Layer, Option, Redacted } from "effect"
-import { ensureFirstAdmin } from "./accounts/AdminBootstrap.js"
-import { Passwords } from "./accounts/Passwords.js"
+import { type AdminExists, createAdmin, type CreateAdminInput, ensureFirstAdmin } from "./accounts/AdminBootstrap.js"
 import { type MasterConfig, resolvePaths } from "./config/MasterConfig.js"
-import { databaseLayer, prepareSchema, RepositoriesLive } from "./Database.js"
+import { databaseLayer, prepareSchema } from "./Database.js"
 import { HttpServerLive, listeningAddress, Routes } from "./http/HttpServer.js"
 import { loadTls } from "./http/Tls.js"
 import { generateKeys, KeyFiles } from "./keys/KeysTool.js"
+import { servicesLayer } from "./Services.js"
 
 export interface MasterOptions {
   /** Development mode: create missing keys and a first admin, so `npm start` just works. */
@@ -19,6 +19,8 @@ export interface RunningMaster {
   readonly database: { readonly kind: "postgres" | "embedded"; readonly target: string }
   readonly firstAdmin: Option.Option<{ readonly username: string; readonly password: Redacted.Redacted<string> }>
   readonly keysDir: string
+  /** Creates an admin through the running master's services (tests, first-run tooling). */
+  readonly createAdmin: (input: CreateAdminInput) => Effect.Effect<unknown, AdminExists>
 }
 
 /**
@@ -44,10 +46,10 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
     }
 
     const database = yield* Layer.build(databaseLayer(config, paths.embeddedDatabaseDir))
-    const services = yield* Layer.build(
-      Layer.mergeAll(RepositoriesLive, Passwords.layer(config.bcryptCost)).pipe(Layer.provide(Layer.succeedContext(database)))
-    )
     yield* prepareSchema(config.migrateOnStart).pipe(Effect.provide(database))
+    const services = yield* Layer.build(
+      servicesLayer(config, paths.keysDir).pipe(Layer.provideMerge(Layer.succeedContext(database)))
+    )
     const firstAdmin = options.dev ? yield* ensureFirstAdmin.pipe(Effect.provide(services)) : Option.none()
 
     const server = yield* Layer.build(
@@ -57,7 +59,7 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
         tls,
         corsOrigins: config.corsOrigins,
         maxBodyBytes: config.maxBodyBytes
-      }).pipe(Layer.provide(Layer.succeedContext(database)), Layer.provide(Layer.succeedContext(services)))
+      }).pipe(Layer.provide(Layer.succeedContext(services)))
     )
     const address = yield* listeningAddress.pipe(Effect.provide(server))
     const hostForUrl = address.hostname === "0.0.0.0" || address.hostname === "::" ? "localhost" : address.hostname
@@ -67,7 +69,8 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
       tls: tls !== undefined,
       database: info,
       firstAdmin,
-      keysDir: paths.keysDir
+      keysDir: paths.keysDir,
+      createAdmin: (input: CreateAdminInput) => createAdmin(input).pipe(Effect.provide(services))
     } satisfies RunningMaster
   })
 

@@ -1,7 +1,11 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { InternalError, PayloadTooLarge, ValidationFailed } from "../errors/ApiErrors.js"
+import { AdminAuditApi, AdminMachinesApi, AdminUsersApi } from "./AdminAccountsApi.js"
+import { AuthApi } from "./AuthApi.js"
 import { HealthApi } from "./HealthApi.js"
+import { MeApi, MyMachinesApi } from "./MeApi.js"
 import { MetaApi } from "./MetaApi.js"
+import { AdminOrgUnitsApi, OrgUnitsApi } from "./OrgUnitsApi.js"
 
 export const API_VERSION = "v1"
 
@@ -12,6 +16,14 @@ export const API_VERSION = "v1"
 export class NcodApi extends HttpApi.make("ncod")
   .add(HealthApi)
   .add(MetaApi)
+  .add(AuthApi)
+  .add(MeApi)
+  .add(MyMachinesApi)
+  .add(OrgUnitsApi)
+  .add(AdminOrgUnitsApi)
+  .add(AdminUsersApi)
+  .add(AdminMachinesApi)
+  .add(AdminAuditApi)
   .addError(ValidationFailed)
   .addError(PayloadTooLarge)
   .addError(InternalError)

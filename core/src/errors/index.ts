@@ -1,2 +1,3 @@
 export * from "./ApiErrors.js"
+export * from "./AuthErrors.js"
 export * from "./messages.js"

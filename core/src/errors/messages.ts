@@ -68,6 +68,50 @@ export const errorMessages: Record<string, Record<Locale, Render>> = {
     en: () => "The service is starting or its database is unreachable. Try again shortly.",
     zh: () => "服务正在启动或数据库不可达，请稍后重试。"
   },
+  INVALID_CREDENTIALS: {
+    en: () => "The username or password is wrong.",
+    zh: () => "用户名或密码错误。"
+  },
+  TOO_MANY_ATTEMPTS: {
+    en: (b) => `Too many failed sign-in attempts. Try again in ${String(b["retryAfterSeconds"] ?? "a few")} seconds.`,
+    zh: (b) => `登录失败次数过多，请在 ${String(b["retryAfterSeconds"] ?? "几")} 秒后重试。`
+  },
+  ACCOUNT_PENDING: {
+    en: () => "Your account is waiting for an administrator's approval. You can view and edit your profile meanwhile.",
+    zh: () => "您的账号正在等待管理员审批。在此期间您可以查看和修改个人资料。"
+  },
+  ACCOUNT_REJECTED: {
+    en: (b) => `Your registration was rejected${typeof b["reason"] === "string" && b["reason"] ? `: ${b["reason"]}` : ""}. Contact an administrator.`,
+    zh: (b) => `您的注册申请已被拒绝${typeof b["reason"] === "string" && b["reason"] ? `：${b["reason"]}` : ""}。请联系管理员。`
+  },
+  ACCOUNT_DISABLED: {
+    en: () => "Your account is disabled. Contact an administrator.",
+    zh: () => "您的账号已被停用，请联系管理员。"
+  },
+  PASSWORD_CHANGE_REQUIRED: {
+    en: () => "Change your password before continuing.",
+    zh: () => "请先修改密码再继续。"
+  },
+  MACHINE_PENDING: {
+    en: (b) => `This computer (${str(b["mac"], "unknown MAC")}) is not approved for your account yet. An approval request was sent to the administrators; try again once it is approved.`,
+    zh: (b) => `此电脑（${str(b["mac"], "未知 MAC")}）尚未获准用于您的账号。已向管理员发送审批请求，批准后请重试。`
+  },
+  MACHINE_REVOKED: {
+    en: (b) => `This computer (${str(b["mac"], "unknown MAC")}) was revoked for your account. Contact an administrator.`,
+    zh: (b) => `此电脑（${str(b["mac"], "未知 MAC")}）的授权已被撤销，请联系管理员。`
+  },
+  MACHINE_UNTRUSTED: {
+    en: () => "This computer could not prove it is the approved machine. Contact an administrator.",
+    zh: () => "无法确认此电脑是已批准的机器，请联系管理员。"
+  },
+  USERNAME_TAKEN: {
+    en: () => "This username is taken. Choose another one.",
+    zh: () => "该用户名已被占用，请换一个。"
+  },
+  ORG_UNIT_IN_USE: {
+    en: (b) => `This unit still has ${String(b["members"] ?? 0)} member(s) and ${String(b["children"] ?? 0)} sub-unit(s): move them first, or retire the unit instead.`,
+    zh: (b) => `该单元仍有 ${String(b["members"] ?? 0)} 名成员和 ${String(b["children"] ?? 0)} 个下级单元：请先迁移，或改为停用该单元。`
+  },
   INTERNAL: {
     en: (b) => `Something went wrong on the server. Quote request id ${str(b["requestId"], "-")} when reporting it.`,
     zh: (b) => `服务器内部错误。报告问题时请提供请求编号 ${str(b["requestId"], "-")}。`

@@ -25,7 +25,7 @@ export const createAdmin = (input: CreateAdminInput) =>
       return yield* new AdminExists({ username: input.username })
     }
     const password = Option.getOrElse(input.password, generatePassword)
-    const user = yield* users.insert({
+    const inserted = yield* users.insert({
       username: input.username,
       displayName: input.displayName,
       email: null,
@@ -36,6 +36,8 @@ export const createAdmin = (input: CreateAdminInput) =>
       orgUnitId: null,
       mustChangePassword: Option.isNone(input.password)
     })
+    if (Option.isNone(inserted)) return yield* new AdminExists({ username: input.username })
+    const user = inserted.value
     yield* audit.record({
       actorKind: "system",
       action: "user.create_admin",

@@ -51,6 +51,7 @@ export const MasterConfig = Config.all({
   databaseUrl: Config.option(Config.redacted("DATABASE_URL")),
   databasePoolSize: intBetween("NCOD_DB_POOL_SIZE", 10, 1, 200),
   redisUrl: Config.option(Config.redacted("REDIS_URL")),
+  redisPrefix: withDefault(Config.nonEmptyString("NCOD_REDIS_PREFIX"), "ncod:"),
   migrateOnStart: withDefault(Config.boolean("NCOD_MIGRATE_ON_START"), true),
   corsOrigins: commaList(
     "NCOD_CORS_ORIGINS",
@@ -59,6 +60,13 @@ export const MasterConfig = Config.all({
   ),
   bcryptCost: intBetween("NCOD_BCRYPT_COST", 12, 10, 15),
   maxBodyBytes: intBetween("NCOD_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+  trustProxy: withDefault(Config.boolean("NCOD_TRUST_PROXY"), false),
+  accessTokenTtlSeconds: intBetween("NCOD_ACCESS_TOKEN_TTL_SECONDS", 600, 30, 3600),
+  refreshTokenTtlSeconds: intBetween("NCOD_REFRESH_TOKEN_TTL_SECONDS", 14 * 24 * 3600, 300, 90 * 24 * 3600),
+  loginMaxFailures: intBetween("NCOD_LOGIN_MAX_FAILURES", 5, 1, 100),
+  loginIpMaxFailures: intBetween("NCOD_LOGIN_IP_MAX_FAILURES", 20, 1, 10_000),
+  loginLockoutSeconds: intBetween("NCOD_LOGIN_LOCKOUT_SECONDS", 900, 1, 86_400),
+  registrationsPerHour: intBetween("NCOD_REGISTRATIONS_PER_HOUR", 10, 1, 10_000),
   logLevel: withDefault(
     Config.nested(
       Config.literal("trace", "debug", "info", "warning", "warn", "error", "fatal", "none")().pipe(

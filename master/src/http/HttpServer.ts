@@ -1,11 +1,18 @@
 import { HttpApiSwagger, HttpLayerRouter, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { NcodApi } from "@ncod/core"
+import { RpcSerialization, RpcServer } from "@effect/rpc"
+import { EventsRpc, NcodApi, RPC_PATH } from "@ncod/core"
 import { Effect, Layer } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"
+import { AdminMachinesHandlers, AdminUsersHandlers } from "../accounts/AdminUsersHandlers.js"
+import { MeHandlers, MyMachinesHandlers } from "../accounts/MeHandlers.js"
+import { AdminAuditHandlers } from "../audit/AdminAuditHandlers.js"
+import { AuthHandlers } from "../auth/AuthHandlers.js"
+import { EventsRpcHandlers } from "../events/EventsRpcHandlers.js"
 import { HealthHandlers } from "../health/HealthHandlers.js"
 import { MetaHandlers } from "../meta/MetaHandlers.js"
+import { AdminOrgUnitsHandlers, OrgUnitsHandlers } from "../orgs/OrgUnitsHandlers.js"
 import { requestPipeline } from "./RequestPipeline.js"
 import type { TlsMaterial } from "./Tls.js"
 
@@ -18,12 +25,28 @@ export interface HttpOptions {
   readonly maxBodyBytes: number
 }
 
-/** Every route on one port: the HttpApi (with /openapi.json), Swagger UI at /docs. */
+/** Every group of the contract, implemented. */
+const ApiHandlers = Layer.mergeAll(
+  HealthHandlers,
+  MetaHandlers,
+  AuthHandlers,
+  MeHandlers,
+  MyMachinesHandlers,
+  OrgUnitsHandlers,
+  AdminOrgUnitsHandlers,
+  AdminUsersHandlers,
+  AdminMachinesHandlers,
+  AdminAuditHandlers
+)
+
+/** Every route on one port: the HttpApi (with /openapi.json), Swagger UI at /docs, RPC at /rpc. */
 export const Routes = Layer.mergeAll(
-  HttpLayerRouter.addHttpApi(NcodApi, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([HealthHandlers, MetaHandlers])
-  ),
-  HttpApiSwagger.layerHttpLayerRouter({ api: NcodApi, path: "/docs" })
+  HttpLayerRouter.addHttpApi(NcodApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(ApiHandlers)),
+  HttpApiSwagger.layerHttpLayerRouter({ api: NcodApi, path: "/docs" }),
+  RpcServer.layerHttpRouter({ group: EventsRpc, path: RPC_PATH, protocol: "websocket" }).pipe(
+    Layer.provide(EventsRpcHandlers),
+    Layer.provide(RpcSerialization.layerJson)
+  )
 )
 
 const nodeServer = (options: HttpOptions) => () => {

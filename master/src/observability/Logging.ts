@@ -4,7 +4,7 @@ import { Cause, HashMap, Inspectable, Layer, List, Logger, type LogLevel } from 
  * One JSON object per line: time, level, message, then the annotations (requestId, slaveId…) flat,
  * so log shippers can index them. Redacted values print as "<redacted>" through Inspectable.
  */
-const jsonLine = Logger.make<unknown, string>(({ annotations, cause, date, logLevel, message, spans }) => {
+export const jsonLineLogger = Logger.make<unknown, string>(({ annotations, cause, date, logLevel, message, spans }) => {
   const messages = Array.isArray(message) ? message : [message]
   const entry: Record<string, unknown> = {
     time: date.toISOString(),
@@ -20,7 +20,7 @@ const jsonLine = Logger.make<unknown, string>(({ annotations, cause, date, logLe
   return JSON.stringify(entry)
 })
 
-export const jsonLogger = Logger.replace(Logger.defaultLogger, Logger.withConsoleLog(jsonLine))
+export const jsonLogger = Logger.replace(Logger.defaultLogger, Logger.withConsoleLog(jsonLineLogger))
 export const prettyLogger = Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ colors: "auto" }))
 
 export const loggingLayer = (format: "json" | "pretty", level: LogLevel.LogLevel) =>

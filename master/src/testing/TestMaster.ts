@@ -2,17 +2,23 @@ import { HttpApiClient, HttpClient } from "@effect/platform"
 import { NcodApi } from "@ncod/core"
 import { tlsHttpClientLayer } from "@ncod/core/node"
 import { scopedServerDatabase, scopedTempDir, serverUrl } from "@ncod/sql/testing"
-import { ConfigProvider, Context, Effect, Layer } from "effect"
+import { ConfigProvider, Context, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { MasterConfig } from "../config/MasterConfig.js"
 import { generateKeys, KeyFiles } from "../keys/KeysTool.js"
 import { startMaster } from "../Master.js"
+import { jsonLineLogger } from "../observability/Logging.js"
 
 export interface TestMasterInfo {
   readonly url: string
   readonly ca: string
   readonly dataDir: string
+  readonly keysDir: string
+  /** An approved admin created at start (no password change pending). */
+  readonly admin: { readonly username: string; readonly password: string }
+  /** Every log line the master wrote so far, as JSON text, for "no secrets in logs" checks. */
+  readonly logs: ReadonlyArray<string>
 }
 
 /**
@@ -28,6 +34,9 @@ export const makeTestMaster = (settings: Record<string, string> = {}) =>
     yield* generateKeys({ dir: keysDir, force: false, hostnames: [] })
     const base = serverUrl()
     const database = base ? { DATABASE_URL: (yield* scopedServerDatabase(base)).url } : {}
+    const redisUrl = process.env["REDIS_URL"]
+    // each test master gets its own Redis key space: lockouts and challenges must not leak between files
+    const redis = redisUrl ? { REDIS_URL: redisUrl, NCOD_REDIS_PREFIX: `ncod-test-${path.basename(dataDir)}:` } : {}
     const env = new Map(
       Object.entries({
         NCOD_HOST: "127.0.0.1",
@@ -36,12 +45,26 @@ export const makeTestMaster = (settings: Record<string, string> = {}) =>
         NCOD_BCRYPT_COST: "10",
         NCOD_LOG_LEVEL: "warning",
         ...database,
+        ...redis,
         ...settings
       })
     )
     const config = yield* MasterConfig.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(env)))
-    const master = yield* startMaster(config, { dev: false })
-    return { url: master.url, ca: fs.readFileSync(path.join(keysDir, KeyFiles.caCert), "utf8"), dataDir }
+    const logs: Array<string> = []
+    const capture = Logger.replace(Logger.defaultLogger, Logger.map(jsonLineLogger, (line) => void logs.push(line)))
+    const master = yield* startMaster(config, { dev: false }).pipe(
+      Effect.provide(Layer.merge(capture, Logger.minimumLogLevel(LogLevel.Debug)))
+    )
+    const admin = { username: "root-admin", password: "correct horse battery staple" }
+    yield* master.createAdmin({ username: admin.username, displayName: "Root Admin", password: Option.some(Redacted.make(admin.password)) })
+    return {
+      url: master.url,
+      ca: fs.readFileSync(path.join(keysDir, KeyFiles.caCert), "utf8"),
+      dataDir,
+      keysDir,
+      admin,
+      logs
+    } satisfies TestMasterInfo
   })
 
 export const testMasterLayer = (settings: Record<string, string> = {}) =>

@@ -1,11 +1,14 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { InternalError, PayloadTooLarge, ValidationFailed } from "../errors/ApiErrors.js"
 import { AdminAuditApi, AdminMachinesApi, AdminUsersApi } from "./AdminAccountsApi.js"
+import { AdminFleetApi } from "./AdminFleetApi.js"
 import { AuthApi } from "./AuthApi.js"
 import { HealthApi } from "./HealthApi.js"
+import { InventoryApi } from "./InventoryApi.js"
 import { MeApi, MyMachinesApi } from "./MeApi.js"
 import { MetaApi } from "./MetaApi.js"
 import { AdminOrgUnitsApi, OrgUnitsApi } from "./OrgUnitsApi.js"
+import { SlaveAgentApi } from "./SlaveAgentApi.js"
 
 export const API_VERSION = "v1"
 
@@ -24,6 +27,9 @@ export class NcodApi extends HttpApi.make("ncod")
   .add(AdminUsersApi)
   .add(AdminMachinesApi)
   .add(AdminAuditApi)
+  .add(SlaveAgentApi)
+  .add(InventoryApi)
+  .add(AdminFleetApi)
   .addError(ValidationFailed)
   .addError(PayloadTooLarge)
   .addError(InternalError)

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { AuditEventId } from "../ids.js"
+import { JsonDetails } from "../schema/Text.js"
 import { Timestamp } from "../schema/Timestamp.js"
 
 export const ActorKind = Schema.Literal("user", "admin", "slave", "system", "anonymous")
@@ -20,5 +21,5 @@ export class AuditEvent extends Schema.Class<AuditEvent>("AuditEvent")({
   targetId: Schema.NullOr(Schema.String),
   result: AuditResult,
   sourceIp: Schema.NullOr(Schema.String),
-  details: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  details: JsonDetails
 }) {}

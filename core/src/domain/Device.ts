@@ -18,6 +18,10 @@ export class Device extends Schema.Class<Device>("Device")({
   manufacturer: Schema.NullOr(Schema.String),
   product: Schema.NullOr(Schema.String),
   serial: Schema.NullOr(Schema.String),
+  /** USB port path on the slave (`1-1.4`), speed in Mbit/s and USB class, from sysfs. */
+  busPath: Schema.NullOr(Schema.String),
+  speed: Schema.NullOr(Schema.String),
+  deviceClass: Schema.NullOr(Schema.String),
   nickname: Schema.NullOr(Schema.String),
   tags: Schema.Array(Schema.String),
   state: DeviceState,

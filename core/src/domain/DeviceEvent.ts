@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { DeviceEventId, DeviceId, SlaveId } from "../ids.js"
+import { JsonDetails } from "../schema/Text.js"
 import { Timestamp } from "../schema/Timestamp.js"
 
 export const DeviceEventKind = Schema.Literal(
@@ -20,6 +21,6 @@ export class DeviceEvent extends Schema.Class<DeviceEvent>("DeviceEvent")({
   deviceId: DeviceId,
   slaveId: SlaveId,
   kind: DeviceEventKind,
-  details: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  details: JsonDetails,
   at: Timestamp
 }) {}

@@ -26,5 +26,12 @@ export class Slave extends Schema.Class<Slave>("Slave")({
   lastReportSeq: Schema.Int,
   agentVersion: Schema.NullOr(Schema.String),
   labels: Labels,
+  /** What the slave's VirtualHere server calls itself: the prefix of its device addresses. */
+  vhServerName: Schema.NullOr(Schema.String),
+  vhServerVersion: Schema.NullOr(Schema.String),
+  /** An unlicensed VirtualHere server shares one device at a time and cannot enforce access. */
+  vhLicensed: Schema.Boolean,
+  vhMaxDevices: Schema.NullOr(Schema.Int),
+  decommissionedAt: Schema.NullOr(Timestamp),
   createdAt: Timestamp
 }) {}

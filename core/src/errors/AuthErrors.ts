@@ -78,3 +78,10 @@ export class OrgUnitInUse extends Schema.TaggedError<OrgUnitInUse>()(
   },
   HttpApiSchema.annotations({ status: 409 })
 ) {}
+
+/** The slave was decommissioned by an admin: it must stop reporting until re-admitted. */
+export class SlaveDecommissioned extends Schema.TaggedError<SlaveDecommissioned>()(
+  "SlaveDecommissioned",
+  { code: Schema.tag("SLAVE_DECOMMISSIONED"), message: message("SLAVE_DECOMMISSIONED") },
+  HttpApiSchema.annotations({ status: 410 })
+) {}

@@ -112,6 +112,10 @@ export const errorMessages: Record<string, Record<Locale, Render>> = {
     en: (b) => `This unit still has ${String(b["members"] ?? 0)} member(s) and ${String(b["children"] ?? 0)} sub-unit(s): move them first, or retire the unit instead.`,
     zh: (b) => `该单元仍有 ${String(b["members"] ?? 0)} 名成员和 ${String(b["children"] ?? 0)} 个下级单元：请先迁移，或改为停用该单元。`
   },
+  SLAVE_DECOMMISSIONED: {
+    en: () => "This slave was decommissioned by an administrator and may not report until it is re-admitted.",
+    zh: () => "该从服务器已被管理员停用，重新启用前不能上报。"
+  },
   INTERNAL: {
     en: (b) => `Something went wrong on the server. Quote request id ${str(b["requestId"], "-")} when reporting it.`,
     zh: (b) => `服务器内部错误。报告问题时请提供请求编号 ${str(b["requestId"], "-")}。`

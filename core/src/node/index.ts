@@ -1,2 +1,3 @@
 /** Node-only helpers shared by the master's tests, the slave agent and the client. */
+export * from "./LiveEventsClient.js"
 export * from "./TlsHttpClient.js"

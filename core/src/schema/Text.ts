@@ -46,3 +46,11 @@ export const UsbId = Schema.String.pipe(
 
 /** Free-form key/value labels (rack, room, owner team). */
 export const Labels = Schema.Record({ key: Schema.String.pipe(Schema.maxLength(64)), value: Schema.String.pipe(Schema.maxLength(256)) })
+
+/**
+ * Free-form JSON details (audit entries, device events). The values are any JSON; the annotation
+ * keeps the OpenAPI document free of a repeated "unknown" schema id that validators reject.
+ */
+export const JsonDetails = Schema.Record({ key: Schema.String, value: Schema.Unknown.annotations({ jsonSchema: {} }) }).annotations({
+  identifier: "JsonDetails"
+})

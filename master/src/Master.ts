@@ -1,9 +1,10 @@
 import { DatabaseInfo, parseDatabaseUrl } from "@ncod/sql"
 import { Effect, Layer, Option, Redacted } from "effect"
+import * as os from "node:os"
 import { type AdminExists, createAdmin, type CreateAdminInput, ensureFirstAdmin } from "./accounts/AdminBootstrap.js"
 import { type MasterConfig, resolvePaths } from "./config/MasterConfig.js"
 import { databaseLayer, prepareSchema } from "./Database.js"
-import { HttpServerLive, listeningAddress, Routes } from "./http/HttpServer.js"
+import { HttpServerLive, listeningAddress, routes } from "./http/HttpServer.js"
 import { loadTls } from "./http/Tls.js"
 import { generateKeys, KeyFiles } from "./keys/KeysTool.js"
 import { servicesLayer } from "./Services.js"
@@ -47,13 +48,22 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
 
     const database = yield* Layer.build(databaseLayer(config, paths.embeddedDatabaseDir))
     yield* prepareSchema(config.migrateOnStart).pipe(Effect.provide(database))
+    const publicUrl = Option.match(config.publicUrl, {
+      onNone: () => `${tls ? "https" : "http"}://${config.host === "0.0.0.0" || config.host === "::" ? os.hostname() : config.host}:${config.port}`,
+      onSome: (url) => url.toString().replace(/\/$/, "")
+    })
     const services = yield* Layer.build(
-      servicesLayer(config, paths.keysDir).pipe(Layer.provideMerge(Layer.succeedContext(database)))
+      servicesLayer(config, {
+        keysDir: paths.keysDir,
+        publicUrl,
+        tlsNotAfter: tls?.notAfter,
+        backupStatusFile: config.backupStatusFile
+      }).pipe(Layer.provideMerge(Layer.succeedContext(database)))
     )
     const firstAdmin = options.dev ? yield* ensureFirstAdmin.pipe(Effect.provide(services)) : Option.none()
 
     const server = yield* Layer.build(
-      HttpServerLive(Routes, {
+      HttpServerLive(routes(config.metricsToken), {
         host: config.host,
         port: config.port,
         tls,

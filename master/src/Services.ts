@@ -1,4 +1,14 @@
-import { AuditRepo, MachinesRepo, OrgUnitsRepo, RefreshTokensRepo, UsersRepo } from "@ncod/sql"
+import {
+  AuditRepo,
+  DevicesRepo,
+  EnrollmentTokensRepo,
+  GrantsRepo,
+  MachinesRepo,
+  OrgUnitsRepo,
+  RefreshTokensRepo,
+  SlavesRepo,
+  UsersRepo
+} from "@ncod/sql"
 import { Layer } from "effect"
 import { Passwords } from "./accounts/Passwords.js"
 import { AuditTrailLive } from "./audit/AuditTrail.js"
@@ -9,10 +19,20 @@ import { LoginThrottleLive } from "./auth/LoginThrottle.js"
 import { RefreshTokensLive } from "./auth/RefreshTokens.js"
 import { SecurityMiddlewareLive } from "./auth/SecurityMiddleware.js"
 import { SessionsLive } from "./auth/Sessions.js"
+import { inventoryCacheLayer } from "./cache/InventoryCache.js"
 import type { MasterConfig } from "./config/MasterConfig.js"
-import { EventBusLive } from "./events/EventBus.js"
+import { eventBusLayer } from "./events/EventBus.js"
+import { PublicUrl } from "./fleet/AdminFleetHandlers.js"
+import { FleetSettings } from "./fleet/FleetSettings.js"
+import { FleetSupervisorLive } from "./fleet/FleetSupervisor.js"
+import { HeartbeatBatcherLive } from "./fleet/HeartbeatBatcher.js"
+import { OfflineSweeperLive } from "./fleet/OfflineSweeper.js"
+import { ReportIngestLive } from "./fleet/ReportIngest.js"
+import { SlaveAuthLive, SlaveCredentialsLive } from "./fleet/SlaveCredentials.js"
 import { ephemeralStoreLayer } from "./infra/EphemeralStore.js"
 import { redisLayer } from "./infra/Redis.js"
+import { gaugesLayer, type GaugeOptions } from "./metrics/Gauges.js"
+import { MetricsLive } from "./metrics/Metrics.js"
 
 /** Repositories over whichever database the database layer chose. */
 export const RepositoriesLive = Layer.mergeAll(
@@ -20,24 +40,53 @@ export const RepositoriesLive = Layer.mergeAll(
   AuditRepo.Default,
   OrgUnitsRepo.Default,
   MachinesRepo.Default,
-  RefreshTokensRepo.Default
+  RefreshTokensRepo.Default,
+  SlavesRepo.Default,
+  DevicesRepo.Default,
+  GrantsRepo.Default,
+  EnrollmentTokensRepo.Default
 )
 
+export interface ServiceOptions extends GaugeOptions {
+  readonly keysDir: string
+  readonly publicUrl: string
+}
+
 /**
- * Every service the handlers use, wired once. Each row depends only on the rows above it;
+ * Every service the handlers use, wired once. Each row depends only on the rows below it;
  * everything stays in the context for the handlers.
  */
-export const servicesLayer = (config: MasterConfig, keysDir: string) =>
-  Layer.mergeAll(SecurityMiddlewareLive, SessionsLive).pipe(
-    Layer.provideMerge(Layer.mergeAll(AccessControlLive, LoginThrottleLive)),
-    Layer.provideMerge(Layer.mergeAll(AccessTokensLive, RefreshTokensLive, AuditTrailLive, ephemeralStoreLayer(config.redisPrefix))),
+export const servicesLayer = (config: MasterConfig, options: ServiceOptions) =>
+  Layer.mergeAll(
+    SecurityMiddlewareLive,
+    SessionsLive,
+    SlaveAuthLive,
+    FleetSupervisorLive,
+    OfflineSweeperLive,
+    gaugesLayer(options)
+  ).pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(AccessControlLive, LoginThrottleLive, inventoryCacheLayer(config.redisPrefix), ReportIngestLive, HeartbeatBatcherLive)
+    ),
+    Layer.provideMerge(
+      Layer.mergeAll(
+        AccessTokensLive,
+        RefreshTokensLive,
+        AuditTrailLive,
+        ephemeralStoreLayer(config.redisPrefix),
+        eventBusLayer(config.redisPrefix),
+        SlaveCredentialsLive
+      )
+    ),
     Layer.provideMerge(
       Layer.mergeAll(
         RepositoriesLive,
         Passwords.layer(config.bcryptCost),
-        AuthSettings.layer(config, keysDir),
+        AuthSettings.layer(config, options.keysDir),
+        FleetSettings.layer(config),
         redisLayer(config.redisUrl),
-        EventBusLive
+        MetricsLive,
+        Layer.succeed(PublicUrl, { url: options.publicUrl })
       )
     )
   )

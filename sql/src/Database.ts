@@ -1,14 +1,19 @@
-import type { SqlClient, SqlError } from "@effect/sql"
+import { type SqlClient, SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Context, Data, Effect, Layer, Redacted, String as Str } from "effect"
-import { types as pgTypes } from "pg"
+import pg, { types as pgTypes } from "pg"
 import type { DataDirLocked } from "./embedded/DataDirLock.js"
 import { type EmbeddedPostgresFailed, startEmbeddedPostgres } from "./embedded/EmbeddedPostgres.js"
 
 /** Which database this process talks to; shown in the banner, /api/v1/info and readiness. */
 export class DatabaseInfo extends Context.Tag("@ncod/sql/DatabaseInfo")<
   DatabaseInfo,
-  { readonly kind: "postgres" | "embedded"; readonly target: string }
+  {
+    readonly kind: "postgres" | "embedded"
+    readonly target: string
+    /** Connection pool occupancy, for the metrics. */
+    readonly pool: () => { readonly total: number; readonly idle: number; readonly waiting: number }
+  }
 >() {}
 
 export class InvalidDatabaseUrl extends Data.TaggedError("InvalidDatabaseUrl")<{ readonly reason: string }> {
@@ -30,9 +35,7 @@ const clientOptions = {
   transformQueryNames: Str.camelToSnake,
   transformResultNames: Str.snakeToCamel,
   // jsonb columns hold user data (labels, audit details): their keys must stay as written
-  transformJson: false,
-  types: typeParsers,
-  applicationName: "ncod"
+  transformJson: false
 } as const
 
 /** Checks the URL before any connection attempt so a typo fails with one clear line. */
@@ -56,6 +59,35 @@ export type DatabaseStartError = InvalidDatabaseUrl | SqlError.SqlError | DataDi
 /** What every database layer provides, whichever database it chose. */
 export type DatabaseLayer = Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | DatabaseInfo, DatabaseStartError>
 
+/**
+ * Our own pg pool (rather than the one PgClient would make) so its occupancy can be observed; the
+ * first query proves the database answers before anything relies on it.
+ */
+const poolLayer = (config: pg.PoolConfig, kind: "postgres" | "embedded", target: string): DatabaseLayer =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      const pool = yield* Effect.acquireRelease(
+        Effect.sync(() => new pg.Pool({ ...config, types: typeParsers, application_name: "ncod", connectionTimeoutMillis: 5_000 })),
+        (pool) => Effect.promise(() => pool.end()).pipe(Effect.timeoutOption(2_000))
+      )
+      pool.on("error", () => {
+        // an idle connection dropped by the server: the pool replaces it on next use
+      })
+      yield* Effect.tryPromise({
+        try: () => pool.query("select 1"),
+        catch: (cause) => new SqlError.SqlError({ cause, message: "cannot connect" })
+      })
+      return Layer.merge(
+        PgClient.layerFromPool({ acquire: Effect.succeed(pool), ...clientOptions }),
+        Layer.succeed(DatabaseInfo, {
+          kind,
+          target,
+          pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })
+        })
+      )
+    })
+  )
+
 export interface PostgresOptions {
   readonly maxConnections?: number | undefined
 }
@@ -64,10 +96,7 @@ export interface PostgresOptions {
 export const layerPostgres = (databaseUrl: Redacted.Redacted<string>, options: PostgresOptions = {}): DatabaseLayer =>
   Layer.unwrapEffect(
     Effect.map(parseDatabaseUrl(Redacted.value(databaseUrl)), ({ display }) =>
-      Layer.merge(
-        PgClient.layer({ url: databaseUrl, maxConnections: options.maxConnections ?? 10, ...clientOptions }),
-        Layer.succeed(DatabaseInfo, { kind: "postgres", target: display })
-      )
+      poolLayer({ connectionString: Redacted.value(databaseUrl), max: options.maxConnections ?? 10 }, "postgres", display)
     )
   )
 
@@ -75,10 +104,7 @@ export const layerPostgres = (databaseUrl: Redacted.Redacted<string>, options: P
 export const layerEmbedded = (dataDir: string): DatabaseLayer =>
   Layer.unwrapScoped(
     Effect.map(startEmbeddedPostgres(dataDir), ({ host, port, version }) =>
-      Layer.merge(
-        // the socket server accepts one connection: a bigger pool would get connections reset
-        PgClient.layer({ host, port, database: "postgres", username: "postgres", maxConnections: 1, ...clientOptions }),
-        Layer.succeed(DatabaseInfo, { kind: "embedded", target: `${dataDir} (PostgreSQL ${version})` })
-      )
+      // the socket server accepts one connection: a bigger pool would get connections reset
+      poolLayer({ host, port, database: "postgres", user: "postgres", max: 1 }, "embedded", `${dataDir} (PostgreSQL ${version})`)
     )
   )

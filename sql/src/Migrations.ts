@@ -1,13 +1,15 @@
 import { Migrator } from "@effect/sql"
 import { Effect } from "effect"
 import initial from "./migrations/0001_initial.js"
+import fleet from "./migrations/0002_fleet.js"
 
 /**
  * Forward-only, numbered migrations, recorded in `effect_sql_migrations`. Add a file
  * `migrations/NNNN_name.ts` and list it here; never edit one that has shipped.
  */
 const migrations = {
-  "0001_initial": initial
+  "0001_initial": initial,
+  "0002_fleet": fleet
 }
 
 export const latestMigrationId = Math.max(...Object.keys(migrations).map((key) => Number(key.slice(0, 4))))

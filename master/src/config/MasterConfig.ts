@@ -67,6 +67,11 @@ export const MasterConfig = Config.all({
   loginIpMaxFailures: intBetween("NCOD_LOGIN_IP_MAX_FAILURES", 20, 1, 10_000),
   loginLockoutSeconds: intBetween("NCOD_LOGIN_LOCKOUT_SECONDS", 900, 1, 86_400),
   registrationsPerHour: intBetween("NCOD_REGISTRATIONS_PER_HOUR", 10, 1, 10_000),
+  reportIntervalSeconds: intBetween("NCOD_REPORT_INTERVAL_SECONDS", 30, 1, 3600),
+  offlineAfterMissed: intBetween("NCOD_OFFLINE_AFTER_MISSED", 3, 1, 100),
+  metricsToken: Config.option(Config.redacted("NCOD_METRICS_TOKEN")),
+  backupStatusFile: Config.option(Config.nonEmptyString("NCOD_BACKUP_STATUS_FILE")),
+  demo: withDefault(Config.boolean("NCOD_DEMO"), true),
   logLevel: withDefault(
     Config.nested(
       Config.literal("trace", "debug", "info", "warning", "warn", "error", "fatal", "none")().pipe(

@@ -1,5 +1,7 @@
-import { type LiveEvent, Resync } from "@ncod/core"
-import { Context, DateTime, Effect, Layer, Queue, Stream } from "effect"
+import { LiveEvent, Resync } from "@ncod/core"
+import { Context, DateTime, Effect, Layer, Option, Queue, Schema, Stream } from "effect"
+import { randomUUID } from "node:crypto"
+import { RedisConnection } from "../infra/Redis.js"
 
 /**
  * In-process fan-out of live events. Each subscriber has its own bounded queue: a slow subscriber
@@ -54,3 +56,44 @@ export const makeEventBus = Effect.sync(() => {
 })
 
 export const EventBusLive = Layer.effect(EventBus, makeEventBus)
+
+const Envelope = Schema.parseJson(Schema.Struct({ origin: Schema.String, event: LiveEvent }))
+
+/**
+ * With Redis, events also cross masters: each is published on one channel with this master's id,
+ * and every master re-publishes locally what the others sent. Without Redis, the bus is local.
+ */
+export const eventBusLayer = (prefix: string) =>
+  Layer.scoped(
+    EventBus,
+    Effect.gen(function* () {
+      const local = yield* makeEventBus
+      const redis = yield* RedisConnection
+      if (Option.isNone(redis)) return local
+      const channel = `${prefix}events`
+      const origin = randomUUID()
+      // a subscribed Redis connection cannot run commands: it gets its own connection
+      const subscriber = yield* Effect.acquireRelease(
+        Effect.promise(async () => {
+          const connection = redis.value.duplicate()
+          await connection.subscribe(channel)
+          return connection
+        }),
+        (connection) => Effect.promise(() => connection.quit().catch(() => connection.disconnect()))
+      )
+      const decode = Schema.decodeUnknownOption(Envelope)
+      subscriber.on("message", (_channel: string, message: string) => {
+        const envelope = decode(message)
+        if (Option.isSome(envelope) && envelope.value.origin !== origin) Effect.runFork(local.publish(envelope.value.event))
+      })
+      const encode = Schema.encodeSync(Envelope)
+      return {
+        ...local,
+        publish: (event: LiveEvent) =>
+          Effect.zipRight(
+            local.publish(event),
+            Effect.promise(() => redis.value.publish(channel, encode({ origin, event })).catch(() => 0))
+          )
+      }
+    })
+  )

@@ -2,7 +2,7 @@ import { HttpApiSwagger, HttpLayerRouter, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { RpcSerialization, RpcServer } from "@effect/rpc"
 import { EventsRpc, NcodApi, RPC_PATH } from "@ncod/core"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, type Option, type Redacted } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"
 import { AdminMachinesHandlers, AdminUsersHandlers } from "../accounts/AdminUsersHandlers.js"
@@ -11,7 +11,12 @@ import { AdminAuditHandlers } from "../audit/AdminAuditHandlers.js"
 import { AuthHandlers } from "../auth/AuthHandlers.js"
 import { EventsRpcHandlers } from "../events/EventsRpcHandlers.js"
 import { HealthHandlers } from "../health/HealthHandlers.js"
+import { AdminFleetHandlers } from "../fleet/AdminFleetHandlers.js"
+import { InventoryHandlers } from "../fleet/InventoryHandlers.js"
+import { SlaveAgentHandlers } from "../fleet/SlaveAgentHandlers.js"
 import { MetaHandlers } from "../meta/MetaHandlers.js"
+import { Metrics } from "../metrics/Metrics.js"
+import { metricsRoute } from "../metrics/MetricsRoute.js"
 import { AdminOrgUnitsHandlers, OrgUnitsHandlers } from "../orgs/OrgUnitsHandlers.js"
 import { requestPipeline } from "./RequestPipeline.js"
 import type { TlsMaterial } from "./Tls.js"
@@ -36,11 +41,15 @@ const ApiHandlers = Layer.mergeAll(
   AdminOrgUnitsHandlers,
   AdminUsersHandlers,
   AdminMachinesHandlers,
-  AdminAuditHandlers
+  AdminAuditHandlers,
+  SlaveAgentHandlers,
+  InventoryHandlers,
+  AdminFleetHandlers
 )
 
-/** Every route on one port: the HttpApi (with /openapi.json), Swagger UI at /docs, RPC at /rpc. */
-export const Routes = Layer.mergeAll(
+/** Every route on one port: the HttpApi (with /openapi.json), Swagger UI at /docs, RPC at /rpc, /metrics. */
+export const routes = (metricsToken: Option.Option<Redacted.Redacted<string>>) => Layer.mergeAll(
+  metricsRoute(metricsToken),
   HttpLayerRouter.addHttpApi(NcodApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(ApiHandlers)),
   HttpApiSwagger.layerHttpLayerRouter({ api: NcodApi, path: "/docs" }),
   RpcServer.layerHttpRouter({ group: EventsRpc, path: RPC_PATH, protocol: "websocket" }).pipe(
@@ -66,8 +75,17 @@ const nodeServer = (options: HttpOptions) => () => {
  */
 export const HttpServerLive = <E, R>(routes: Layer.Layer<never, E, R>, options: HttpOptions) => {
   const allowed = new Set(options.corsOrigins)
+  const pipeline = Layer.unwrapEffect(
+    Effect.map(Metrics, (metrics) =>
+      requestPipeline({
+        tls: options.tls !== undefined,
+        maxBodyBytes: options.maxBodyBytes,
+        observe: (route, method, status, seconds) => metrics.httpDuration.observe({ route, method, status: String(status) }, seconds)
+      })
+    )
+  )
   const withMiddleware = routes.pipe(
-    Layer.provide(requestPipeline({ tls: options.tls !== undefined, maxBodyBytes: options.maxBodyBytes })),
+    Layer.provide(pipeline),
     Layer.provide(
       HttpLayerRouter.cors({
         allowedOrigins: (origin) => allowed.has(origin),

@@ -14,6 +14,21 @@ import { withSecurityHeaders } from "./SecurityHeaders.js"
 export interface PipelineOptions {
   readonly tls: boolean
   readonly maxBodyBytes: number
+  /** Called once per request with the route template, for the duration histogram. */
+  readonly observe: (route: string, method: string, status: number, seconds: number) => void
+}
+
+const uuidSegment = /\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/gi
+
+/**
+ * The route a path belongs to, with ids replaced, so the histogram has one series per route. A path
+ * that matched no route is "unmatched": scanners must not create series.
+ */
+export const routeTemplate = (path: string, status: number) => {
+  if (status === 404 && !uuidSegment.test(path)) return "unmatched"
+  uuidSegment.lastIndex = 0
+  if (path.startsWith("/assets/") || path.startsWith("/admin/assets/")) return "static"
+  return path.replace(uuidSegment, "/:id")
 }
 
 const isBodyTooLarge = (cause: Cause.Cause<unknown>) =>
@@ -76,9 +91,11 @@ export const requestPipeline = (options: PipelineOptions) =>
           requestId
         )
         const elapsedMs = Math.round((performance.now() - started) * 10) / 10
+        const path = request.url.split("?")[0] ?? "/"
+        options.observe(routeTemplate(path, response.status), request.method, response.status, elapsedMs / 1000)
         yield* Effect.annotateLogs(
           response.status >= 500 ? Effect.logWarning("http request") : Effect.logDebug("http request"),
-          { requestId, method: request.method, path: request.url.split("?")[0], status: response.status, elapsedMs }
+          { requestId, method: request.method, path, status: response.status, elapsedMs }
         )
         return finished
         // Every failure is handled above; the cast restores the `unhandled` marker the router's

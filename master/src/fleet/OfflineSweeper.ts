@@ -1,0 +1,65 @@
+import { SqlClient } from "@effect/sql"
+import { DeviceChanged, SlaveStatusChanged } from "@ncod/core"
+import { DevicesRepo, SlavesRepo } from "@ncod/sql"
+import { DateTime, Duration, Effect, Layer, Schedule } from "effect"
+import { EventBus } from "../events/EventBus.js"
+import { Metrics } from "../metrics/Metrics.js"
+import { FleetSettings } from "./FleetSettings.js"
+
+// pg advisory lock key for the sweep: one master sweeps at a time, the others skip that round
+const SWEEP_LOCK = 0x6e636f64_01
+
+/**
+ * Marks slaves offline after `offlineAfterMissed` silent intervals, with their devices, and tells
+ * everyone. Runs on every master, but each round takes a transaction-scoped advisory lock, so a
+ * transition happens once however many masters run. After a (re)start the sweeper waits one full
+ * offline period first (as Nomad does after failover): nobody is declared offline for the time the
+ * masters themselves were away.
+ */
+export const OfflineSweeperLive = Layer.scopedDiscard(
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const slaves = yield* SlavesRepo
+    const devices = yield* DevicesRepo
+    const bus = yield* EventBus
+    const metrics = yield* Metrics
+    const settings = yield* FleetSettings
+    const silentSeconds = settings.reportIntervalSeconds * settings.offlineAfterMissed
+    const startedAt = Date.now()
+
+    const sweepOnce = Effect.gen(function* () {
+      if (Date.now() - startedAt < silentSeconds * 1000) return
+      const changes = yield* sql.withTransaction(
+        Effect.gen(function* () {
+          const [lock] = yield* sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${SWEEP_LOCK}) as locked`
+          if (!lock?.locked) return []
+          const silent = yield* slaves.markSilentOffline(silentSeconds)
+          const result = []
+          for (const slave of silent) {
+            const offline = yield* devices.setStateForSlave(slave.id, ["available", "in_use"], "offline")
+            yield* devices.insertEvents(offline.map((device) => ({ deviceId: device.id, slaveId: slave.id, kind: "offline" as const, details: {} })))
+            result.push({ slave, devices: offline })
+          }
+          return result
+        })
+      )
+      const at = yield* DateTime.now
+      for (const { devices: offline, slave } of changes) {
+        metrics.slaveTransitions.inc({ to: "offline" })
+        yield* Effect.logWarning("slave offline").pipe(
+          Effect.annotateLogs({ slaveId: slave.id, slave: slave.name, silentSeconds, devices: offline.length })
+        )
+        yield* bus.publish(new SlaveStatusChanged({ slaveId: slave.id, name: slave.name, status: "offline", accessMode: slave.accessMode, degraded: slave.degraded, at }))
+        for (const device of offline) yield* bus.publish(new DeviceChanged({ device, changes: ["state"], at }))
+      }
+    })
+
+    yield* sweepOnce.pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.zipRight(Effect.logError("offline sweep failed", cause), Effect.sync(() => metrics.actorRestarts.inc({ actor: "offline-sweeper" })))
+      ),
+      Effect.repeat(Schedule.spaced(Duration.millis(settings.sweepIntervalMs))),
+      Effect.forkScoped
+    )
+  })
+)

@@ -1,0 +1,60 @@
+import { type SlaveId, SlaveDecommissioned, SlaveAuth, Unauthenticated } from "@ncod/core"
+import { SlavesRepo } from "@ncod/sql"
+import { Cache, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest()
+
+/** A new slave credential: `<slave id>.<secret>`; only the secret's SHA-256 is stored. */
+export const newCredential = (slaveId: SlaveId) => {
+  const secret = randomBytes(32).toString("base64url")
+  return { credential: `${slaveId}.${secret}`, hash: sha256(secret).toString("hex") }
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * Checks slave credentials on every report: one hash and a constant-time compare against a cached
+ * row, never bcrypt. The cache is short and dropped on enroll, decommission and delete.
+ */
+export class SlaveCredentials extends Context.Tag("@ncod/master/SlaveCredentials")<
+  SlaveCredentials,
+  {
+    readonly verify: (credential: string) => Effect.Effect<{ slaveId: SlaveId; name: string }, Unauthenticated | SlaveDecommissioned>
+    readonly forget: (slaveId: SlaveId) => Effect.Effect<void>
+  }
+>() {}
+
+export const SlaveCredentialsLive = Layer.effect(
+  SlaveCredentials,
+  Effect.gen(function* () {
+    const slaves = yield* SlavesRepo
+    const rows = yield* Cache.make({
+      capacity: 200_000,
+      timeToLive: Duration.seconds(30),
+      lookup: (slaveId: SlaveId) => slaves.credentialOf(slaveId)
+    })
+    const unauthenticated = new Unauthenticated()
+
+    const verify = (credential: string) =>
+      Effect.gen(function* () {
+        const dot = credential.indexOf(".")
+        const slaveId = credential.slice(0, dot) as SlaveId
+        if (dot < 0 || !uuid.test(slaveId)) return yield* unauthenticated
+        const row = yield* rows.get(slaveId)
+        if (Option.isNone(row) || row.value.credentialHash === null) return yield* unauthenticated
+        const expected = Buffer.from(row.value.credentialHash, "hex")
+        const actual = sha256(credential.slice(dot + 1))
+        if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return yield* unauthenticated
+        if (row.value.status === "decommissioned") return yield* new SlaveDecommissioned()
+        return { slaveId, name: row.value.name }
+      })
+
+    return { verify, forget: (slaveId) => rows.invalidate(slaveId) }
+  })
+)
+
+export const SlaveAuthLive = Layer.effect(
+  SlaveAuth,
+  Effect.map(SlaveCredentials, (credentials) => SlaveAuth.of({ bearer: (token) => credentials.verify(Redacted.value(token)) }))
+)

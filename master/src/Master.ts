@@ -1,9 +1,12 @@
 import { DatabaseInfo, parseDatabaseUrl } from "@ncod/sql"
 import { Effect, Layer, Option, Redacted } from "effect"
+import * as fs from "node:fs"
 import * as os from "node:os"
+import * as path from "node:path"
 import { type AdminExists, createAdmin, type CreateAdminInput, ensureFirstAdmin } from "./accounts/AdminBootstrap.js"
 import { type MasterConfig, resolvePaths } from "./config/MasterConfig.js"
 import { databaseLayer, prepareSchema } from "./Database.js"
+import { startDemoFleet } from "./demo/DemoFleet.js"
 import { HttpServerLive, listeningAddress, routes } from "./http/HttpServer.js"
 import { loadTls } from "./http/Tls.js"
 import { generateKeys, KeyFiles } from "./keys/KeysTool.js"
@@ -20,6 +23,8 @@ export interface RunningMaster {
   readonly database: { readonly kind: "postgres" | "embedded"; readonly target: string }
   readonly firstAdmin: Option.Option<{ readonly username: string; readonly password: Redacted.Redacted<string> }>
   readonly keysDir: string
+  /** How many simulated slaves the demo fleet runs (0 without it). */
+  readonly demoSlaves: number
   /** Creates an admin through the running master's services (tests, first-run tooling). */
   readonly createAdmin: (input: CreateAdminInput) => Effect.Effect<unknown, AdminExists>
 }
@@ -74,8 +79,16 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
     const address = yield* listeningAddress.pipe(Effect.provide(server))
     const hostForUrl = address.hostname === "0.0.0.0" || address.hostname === "::" ? "localhost" : address.hostname
     const info = yield* Effect.provide(DatabaseInfo, database)
+    const url = `${tls ? "https" : "http"}://${hostForUrl}:${address.port}`
+    const demoSlaves =
+      options.dev && config.demo
+        ? yield* startDemoFleet(url.replace("localhost", "127.0.0.1"), tls ? fs.readFileSync(path.join(paths.keysDir, KeyFiles.caCert), "utf8") : undefined).pipe(
+            Effect.provide(services)
+          )
+        : 0
     return {
-      url: `${tls ? "https" : "http"}://${hostForUrl}:${address.port}`,
+      url,
+      demoSlaves,
       tls: tls !== undefined,
       database: info,
       firstAdmin,

@@ -105,7 +105,8 @@ export const demoSlaves: ReadonlyArray<DemoSlave> = [
 
 /** A deterministic pseudo-random sequence, so demo data is the same on every run. */
 export const seededRandom = (seed: number) => {
-  let state = seed >>> 0 || 1
+  // spread nearby seeds apart (Knuth's multiplicative hash) so slave 1 and slave 2 differ
+  let state = Math.imul(seed >>> 0, 2654435761) >>> 0 || 1
   return () => {
     state ^= state << 13
     state ^= state >>> 17

@@ -8,6 +8,7 @@ export const banner = (master: RunningMaster): string => {
     `  API docs:  ${master.url}/docs     health: ${master.url}/healthz`,
     `  database:  ${master.database.kind === "embedded" ? "embedded PostgreSQL in " : "PostgreSQL at "}${master.database.target}`
   ]
+  if (master.demoSlaves > 0) lines.push(`  demo:      ${master.demoSlaves} simulated slaves report through the API (NCOD_DEMO=false turns them off)`)
   if (master.tls) lines.push(`  TLS:       trust ${master.keysDir}/ca.crt to avoid certificate warnings`)
   if (Option.isSome(master.firstAdmin)) {
     const { password, username } = master.firstAdmin.value

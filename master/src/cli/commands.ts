@@ -10,6 +10,17 @@ import { startMaster } from "../Master.js"
 import { loggingLayer } from "../observability/Logging.js"
 import { banner } from "./banner.js"
 
+const readStdinPassword = Effect.promise(async () => {
+  const chunks: Array<Buffer> = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "")
+}).pipe(
+  Effect.filterOrFail(
+    (password) => password.length >= 12,
+    () => new Error("the password from standard input must have at least 12 characters")
+  )
+)
+
 /** Runs `effect` with the logger the configuration asks for. */
 const withConfiguredLogging = <A, E, R>(effect: (config: MasterConfig) => Effect.Effect<A, E, R>) =>
   Effect.flatMap(MasterConfig, (config) =>
@@ -56,14 +67,19 @@ const createAdminCommand = Command.make(
     displayName: Options.text("display-name").pipe(Options.withDefault("Administrator")),
     generatePassword: Options.boolean("generate-password").pipe(
       Options.withDescription("generate a one-time password (printed once) instead of prompting")
+    ),
+    passwordStdin: Options.boolean("password-stdin").pipe(
+      Options.withDescription("read the password from standard input (for automation)")
     )
   },
-  ({ displayName, generatePassword, username }) =>
+  ({ displayName, generatePassword, passwordStdin, username }) =>
     withConfiguredLogging((config) =>
       Effect.gen(function* () {
         const password = generatePassword
           ? Option.none<Redacted.Redacted<string>>()
-          : Option.some(
+          : passwordStdin
+            ? Option.some(Redacted.make(yield* readStdinPassword))
+            : Option.some(
               yield* Prompt.password({
                 message: "Password for the new admin (at least 12 characters)",
                 validate: (value) =>
@@ -71,7 +87,8 @@ const createAdminCommand = Command.make(
               })
             )
         const paths = resolvePaths(config)
-        const created = yield* createAdmin({ username, displayName, password }).pipe(
+        const created = yield* prepareSchema(config.migrateOnStart).pipe(
+          Effect.zipRight(createAdmin({ username, displayName, password })),
           Effect.provide(
             Layer.mergeAll(RepositoriesLive, Passwords.layer(config.bcryptCost)).pipe(
               Layer.provideMerge(databaseLayer(config, paths.embeddedDatabaseDir))

@@ -69,6 +69,7 @@ export const MasterConfig = Config.all({
   registrationsPerHour: intBetween("NCOD_REGISTRATIONS_PER_HOUR", 10, 1, 10_000),
   reportIntervalSeconds: intBetween("NCOD_REPORT_INTERVAL_SECONDS", 30, 1, 3600),
   offlineAfterMissed: intBetween("NCOD_OFFLINE_AFTER_MISSED", 3, 1, 100),
+  enrollmentsPerHour: intBetween("NCOD_ENROLLMENTS_PER_HOUR", 120, 1, 1_000_000),
   metricsToken: Config.option(Config.redacted("NCOD_METRICS_TOKEN")),
   backupStatusFile: Config.option(Config.nonEmptyString("NCOD_BACKUP_STATUS_FILE")),
   demo: withDefault(Config.boolean("NCOD_DEMO"), true),

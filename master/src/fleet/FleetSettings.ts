@@ -10,6 +10,8 @@ export class FleetSettings extends Context.Tag("@ncod/master/FleetSettings")<
     readonly offlineAfterMissed: number
     readonly sweepIntervalMs: number
     readonly heartbeatFlushMs: number
+    /** Enrollments accepted per client address per hour. */
+    readonly enrollmentsPerHour: number
   }
 >() {
   static readonly layer = (config: MasterConfig) =>
@@ -17,7 +19,8 @@ export class FleetSettings extends Context.Tag("@ncod/master/FleetSettings")<
       reportIntervalSeconds: config.reportIntervalSeconds,
       offlineAfterMissed: config.offlineAfterMissed,
       sweepIntervalMs: Math.max(200, Math.min(5_000, (config.reportIntervalSeconds * 1000) / 6)),
-      heartbeatFlushMs: Math.max(50, Math.min(500, (config.reportIntervalSeconds * 1000) / 20))
+      heartbeatFlushMs: Math.max(50, Math.min(500, (config.reportIntervalSeconds * 1000) / 20)),
+      enrollmentsPerHour: config.enrollmentsPerHour
     })
 }
 

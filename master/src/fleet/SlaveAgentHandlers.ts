@@ -12,8 +12,6 @@ import { FleetSettings, jitteredInterval } from "./FleetSettings.js"
 import { FleetSupervisor } from "./FleetSupervisor.js"
 import { newCredential, SlaveCredentials } from "./SlaveCredentials.js"
 
-const ENROLLMENTS_PER_HOUR = 120
-
 export const hashEnrollmentToken = (token: string) => createHash("sha256").update(token).digest("hex")
 
 /** A free name: the asked one, or the asked one with a number when another slave has it. */
@@ -42,7 +40,7 @@ export const SlaveAgentHandlers = HttpApiBuilder.group(NcodApi, "slaveAgent", (h
       .handle("enroll", ({ payload }) =>
         Effect.gen(function* () {
           const address = yield* clientAddress
-          if ((yield* store.increment(`enroll:${address}`, 3600)) > ENROLLMENTS_PER_HOUR) {
+          if ((yield* store.increment(`enroll:${address}`, 3600)) > settings.enrollmentsPerHour) {
             return yield* new RateLimited({ retryAfterSeconds: Option.getOrElse(yield* store.ttl(`enroll:${address}`), () => 3600) })
           }
           const known = yield* slaves.findByFingerprint(payload.fingerprint)
@@ -73,7 +71,6 @@ export const SlaveAgentHandlers = HttpApiBuilder.group(NcodApi, "slaveAgent", (h
           yield* supervisor.stop(slave.id)
           yield* supervisor.ensure(slave.id)
           yield* audit.record({ actorKind: "slave", actorId: slave.id, actorName: slave.name, action: "slave.enroll", targetType: "slave", targetId: slave.id, result: "success", sourceIp: address, details: { tokenId: token.value.id, reenrolled: Option.isSome(known), host: payload.host } })
-          yield* Effect.logInfo("slave enrolled").pipe(Effect.annotateLogs({ slaveId: slave.id, slave: slave.name, reenrolled: Option.isSome(known) }))
           yield* bus.publish(new SlaveStatusChanged({ slaveId: slave.id, name: slave.name, status: slave.status, accessMode: slave.accessMode, degraded: slave.degraded, at: yield* DateTime.now }))
           return { slaveId: slave.id, credential, reportIntervalSeconds: settings.reportIntervalSeconds }
         })
@@ -103,7 +100,6 @@ export const SlaveAgentHandlers = HttpApiBuilder.group(NcodApi, "slaveAgent", (h
           yield* slaves.remove(caller.slaveId)
           yield* credentials.forget(caller.slaveId)
           yield* audit.record({ actorKind: "slave", actorId: caller.slaveId, actorName: caller.name, action: "slave.deregister", targetType: "slave", targetId: caller.slaveId, result: "success", sourceIp: yield* clientAddress })
-          yield* Effect.logInfo("slave deregistered").pipe(Effect.annotateLogs({ slaveId: caller.slaveId, slave: caller.name }))
           yield* bus.publish(new SlaveStatusChanged({ slaveId: caller.slaveId, name: caller.name, status: "decommissioned", accessMode: "advisory", degraded: false, at: yield* DateTime.now }))
         })
       )

@@ -11,7 +11,7 @@ export class EnrollmentTokensRepo extends Effect.Service<EnrollmentTokensRepo>()
     const cols = sql.unsafe(columns)
     const decodeRows = Schema.decodeUnknown(Schema.Array(EnrollmentToken))
 
-    const insert = (input: { label: string; maxUses: number; expiresAt: Date; tokenHash: string; createdBy: UserId }) =>
+    const insert = (input: { label: string; maxUses: number; expiresAt: Date; tokenHash: string; createdBy: UserId | null }) =>
       sql`insert into enrollment_tokens ${sql.insert({ ...input })} returning ${cols}`.pipe(
         Effect.flatMap(decodeRows),
         Effect.map((rows) => rows[0]!)

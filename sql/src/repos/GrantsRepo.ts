@@ -45,7 +45,7 @@ export class GrantsRepo extends Effect.Service<GrantsRepo>()("@ncod/sql/GrantsRe
           ])} order by created_at desc limit 2000`.pipe(Effect.flatMap(decodeRows))
 
     /** None when the same grant exists already. */
-    const insert = (target: GrantTarget, subject: GrantSubject, createdBy: UserId) =>
+    const insert = (target: GrantTarget, subject: GrantSubject, createdBy: UserId | null) =>
       sql`insert into device_grants (device_id, slave_id, user_id, org_unit_id, created_by)
           values (${target._tag === "device" ? target.deviceId : null}, ${target._tag === "slave" ? target.slaveId : null},
                   ${subject._tag === "user" ? subject.userId : null}, ${subject._tag === "orgUnit" ? subject.orgUnitId : null}, ${createdBy})
@@ -60,7 +60,7 @@ export class GrantsRepo extends Effect.Service<GrantsRepo>()("@ncod/sql/GrantsRe
 
     return {
       list: (filter: GrantFilter) => list(filter).pipe(Effect.orDie),
-      insert: (target: GrantTarget, subject: GrantSubject, createdBy: UserId) => insert(target, subject, createdBy).pipe(Effect.orDie),
+      insert: (target: GrantTarget, subject: GrantSubject, createdBy: UserId | null) => insert(target, subject, createdBy).pipe(Effect.orDie),
       remove: (id: GrantId) => remove(id).pipe(Effect.orDie)
     }
   })

@@ -3,6 +3,7 @@ import {
   DevicesRepo,
   EnrollmentTokensRepo,
   GrantsRepo,
+  LeasesRepo,
   MachinesRepo,
   OrgUnitsRepo,
   RefreshTokensRepo,
@@ -30,6 +31,9 @@ import { OfflineSweeperLive } from "./fleet/OfflineSweeper.js"
 import { ReportIngestLive } from "./fleet/ReportIngest.js"
 import { SlaveAuthLive, SlaveCredentialsLive } from "./fleet/SlaveCredentials.js"
 import { ephemeralStoreLayer } from "./infra/EphemeralStore.js"
+import { LeaseServiceLive } from "./leases/LeaseService.js"
+import { LeaseSettings } from "./leases/LeaseSettings.js"
+import { LeaseSupervisorLive } from "./leases/LeaseSupervisor.js"
 import { redisLayer } from "./infra/Redis.js"
 import { gaugesLayer, type GaugeOptions } from "./metrics/Gauges.js"
 import { MetricsLive } from "./metrics/Metrics.js"
@@ -44,7 +48,8 @@ export const RepositoriesLive = Layer.mergeAll(
   SlavesRepo.Default,
   DevicesRepo.Default,
   GrantsRepo.Default,
-  EnrollmentTokensRepo.Default
+  EnrollmentTokensRepo.Default,
+  LeasesRepo.Default
 )
 
 export interface ServiceOptions extends GaugeOptions {
@@ -63,11 +68,13 @@ export const servicesLayer = (config: MasterConfig, options: ServiceOptions) =>
     SlaveAuthLive,
     FleetSupervisorLive,
     OfflineSweeperLive,
+    LeaseSupervisorLive,
     gaugesLayer(options)
   ).pipe(
     Layer.provideMerge(
       Layer.mergeAll(AccessControlLive, LoginThrottleLive, inventoryCacheLayer(config.redisPrefix), ReportIngestLive, HeartbeatBatcherLive)
     ),
+    Layer.provideMerge(LeaseServiceLive),
     Layer.provideMerge(
       Layer.mergeAll(
         AccessTokensLive,
@@ -84,6 +91,7 @@ export const servicesLayer = (config: MasterConfig, options: ServiceOptions) =>
         Passwords.layer(config.bcryptCost),
         AuthSettings.layer(config, options.keysDir),
         FleetSettings.layer(config),
+        LeaseSettings.layer(config),
         redisLayer(config.redisUrl),
         MetricsLive,
         Layer.succeed(PublicUrl, { url: options.publicUrl })

@@ -2,6 +2,7 @@ import { Migrator } from "@effect/sql"
 import { Effect } from "effect"
 import initial from "./migrations/0001_initial.js"
 import fleet from "./migrations/0002_fleet.js"
+import leases from "./migrations/0003_leases.js"
 
 /**
  * Forward-only, numbered migrations, recorded in `effect_sql_migrations`. Add a file
@@ -9,7 +10,8 @@ import fleet from "./migrations/0002_fleet.js"
  */
 const migrations = {
   "0001_initial": initial,
-  "0002_fleet": fleet
+  "0002_fleet": fleet,
+  "0003_leases": leases
 }
 
 export const latestMigrationId = Math.max(...Object.keys(migrations).map((key) => Number(key.slice(0, 4))))

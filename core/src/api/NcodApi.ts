@@ -5,6 +5,7 @@ import { AdminFleetApi } from "./AdminFleetApi.js"
 import { AuthApi } from "./AuthApi.js"
 import { HealthApi } from "./HealthApi.js"
 import { InventoryApi } from "./InventoryApi.js"
+import { AdminLeasesApi, LeasesApi } from "./LeasesApi.js"
 import { MeApi, MyMachinesApi } from "./MeApi.js"
 import { MetaApi } from "./MetaApi.js"
 import { AdminOrgUnitsApi, OrgUnitsApi } from "./OrgUnitsApi.js"
@@ -30,6 +31,8 @@ export class NcodApi extends HttpApi.make("ncod")
   .add(SlaveAgentApi)
   .add(InventoryApi)
   .add(AdminFleetApi)
+  .add(LeasesApi)
+  .add(AdminLeasesApi)
   .addError(ValidationFailed)
   .addError(PayloadTooLarge)
   .addError(InternalError)

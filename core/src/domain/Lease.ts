@@ -26,8 +26,8 @@ export class Lease extends Schema.Class<Lease>("Lease")({
   deviceId: DeviceId,
   userId: UserId,
   machineId: Schema.NullOr(MachineId),
-  /** The VirtualHere client id (`Full Name (username)`) the slave's hook must allow. */
-  clientIdentity: Schema.String,
+  /** The VirtualHere client id (`Full Name (username)`) the slave's hook allows; null until a client attaches. */
+  clientIdentity: Schema.NullOr(Schema.String),
   state: LeaseState,
   startedAt: Timestamp,
   expiresAt: Timestamp,

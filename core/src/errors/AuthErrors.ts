@@ -85,3 +85,22 @@ export class SlaveDecommissioned extends Schema.TaggedError<SlaveDecommissioned>
   { code: Schema.tag("SLAVE_DECOMMISSIONED"), message: message("SLAVE_DECOMMISSIONED") },
   HttpApiSchema.annotations({ status: 410 })
 ) {}
+
+/** The device is held by someone else: the answer names who, so people can talk to each other. */
+export class DeviceBusy extends Schema.TaggedError<DeviceBusy>()(
+  "DeviceBusy",
+  {
+    code: Schema.tag("DEVICE_BUSY"),
+    message: message("DEVICE_BUSY"),
+    holderUsername: Schema.String,
+    holderDisplayName: Schema.String
+  },
+  HttpApiSchema.annotations({ status: 409 })
+) {}
+
+/** The device cannot be leased now: its slave is offline, it was unplugged, or nobody granted it. */
+export class DeviceUnavailable extends Schema.TaggedError<DeviceUnavailable>()(
+  "DeviceUnavailable",
+  { code: Schema.tag("DEVICE_UNAVAILABLE"), message: message("DEVICE_UNAVAILABLE"), reason: Schema.Literal("slave_offline", "device_removed", "device_offline", "not_granted", "reserved") },
+  HttpApiSchema.annotations({ status: 409 })
+) {}

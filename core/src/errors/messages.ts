@@ -116,6 +116,28 @@ export const errorMessages: Record<string, Record<Locale, Render>> = {
     en: () => "This slave was decommissioned by an administrator and may not report until it is re-admitted.",
     zh: () => "该从服务器已被管理员停用，重新启用前不能上报。"
   },
+  DEVICE_BUSY: {
+    en: (b) => `This device is in use by ${str(b["holderDisplayName"], "someone")} (${str(b["holderUsername"], "?")}). Join the queue or ask them to release it.`,
+    zh: (b) => `该设备正由 ${str(b["holderDisplayName"], "他人")}（${str(b["holderUsername"], "?")}）使用。您可以排队等候或请求对方释放。`
+  },
+  DEVICE_UNAVAILABLE: {
+    en: (b) =>
+      ({
+        slave_offline: "The slave this device is on is offline. Try again when it is back.",
+        device_removed: "This device was unplugged from its slave.",
+        device_offline: "This device is offline.",
+        not_granted: "You have no access to this device. Ask an administrator for a grant.",
+        reserved: "This device is reserved for the next person in the queue for a moment."
+      })[str(b["reason"], "device_offline")] ?? "This device cannot be used now.",
+    zh: (b) =>
+      ({
+        slave_offline: "该设备所在的从服务器已离线，请在其恢复后重试。",
+        device_removed: "该设备已从从服务器上拔出。",
+        device_offline: "该设备当前离线。",
+        not_granted: "您没有使用该设备的权限，请联系管理员授权。",
+        reserved: "该设备正在为排队中的下一位用户短暂保留。"
+      })[str(b["reason"], "device_offline")] ?? "该设备当前无法使用。"
+  },
   INTERNAL: {
     en: (b) => `Something went wrong on the server. Quote request id ${str(b["requestId"], "-")} when reporting it.`,
     zh: (b) => `服务器内部错误。报告问题时请提供请求编号 ${str(b["requestId"], "-")}。`

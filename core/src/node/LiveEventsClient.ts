@@ -1,15 +1,16 @@
 import { Socket } from "@effect/platform"
-import { RpcClient, RpcSerialization } from "@effect/rpc"
+import { type Rpc, RpcClient, type RpcGroup, RpcSerialization } from "@effect/rpc"
 import { Effect, Layer } from "effect"
 import WebSocket from "ws"
 import { EventsRpc, RPC_PATH } from "../rpc/EventsRpc.js"
+import { SLAVE_RPC_PATH, SlaveLinkRpc } from "../rpc/SlaveLinkRpc.js"
 
 /**
- * The live-events RPC protocol over a WebSocket to the master, trusting exactly the given CA.
- * `ws` rather than a global WebSocket: only it lets a client pin a CA (and Node 20 has none).
+ * An RPC protocol over a WebSocket to the master, trusting exactly the given CA. `ws` rather than a
+ * global WebSocket: only it lets a client pin a CA (and Node 20 has none).
  */
-export const liveEventsProtocolLayer = (baseUrl: string, ca: string | undefined) => {
-  const url = new URL(RPC_PATH, baseUrl)
+export const socketRpcProtocolLayer = (baseUrl: string, path: string, ca: string | undefined) => {
+  const url = new URL(path, baseUrl)
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:"
   return RpcClient.layerProtocolSocket({ retryTransientErrors: true }).pipe(
     Layer.provide(Layer.scoped(Socket.Socket, Socket.makeWebSocket(url.toString()))),
@@ -22,14 +23,15 @@ export const liveEventsProtocolLayer = (baseUrl: string, ca: string | undefined)
   )
 }
 
-/** A typed client of the live-events RPC group. */
-export const makeLiveEventsClient = RpcClient.make(EventsRpc)
-
 /**
- * A connected live-events client that lives as long as the caller's scope. (Providing the protocol
- * layer to the constructor alone would close the socket as soon as the client was made.)
+ * A connected client of an RPC group that lives as long as the caller's scope. (Providing the
+ * protocol layer to the constructor alone would close the socket as soon as the client was made.)
  */
-export const liveEventsClient = (baseUrl: string, ca: string | undefined) =>
-  Effect.flatMap(Layer.build(liveEventsProtocolLayer(baseUrl, ca)), (context) =>
-    makeLiveEventsClient.pipe(Effect.provide(context))
-  )
+export const socketRpcClient = <Rpcs extends Rpc.Any>(group: RpcGroup.RpcGroup<Rpcs>, path: string, baseUrl: string, ca: string | undefined) =>
+  Effect.flatMap(Layer.build(socketRpcProtocolLayer(baseUrl, path, ca)), (context) => RpcClient.make(group).pipe(Effect.provide(context)))
+
+/** The live events a user or admin may see (`SubscribeEvents`). */
+export const liveEventsClient = (baseUrl: string, ca: string | undefined) => socketRpcClient(EventsRpc, RPC_PATH, baseUrl, ca)
+
+/** A slave agent's grants link (`SlaveGrants`). */
+export const slaveLinkClient = (baseUrl: string, ca: string | undefined) => socketRpcClient(SlaveLinkRpc, SLAVE_RPC_PATH, baseUrl, ca)

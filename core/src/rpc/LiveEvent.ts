@@ -4,7 +4,7 @@ import { Lease } from "../domain/Lease.js"
 import { MachineStatus } from "../domain/Machine.js"
 import { AccessMode, SlaveStatus } from "../domain/Slave.js"
 import { UserStatus } from "../domain/User.js"
-import { DeviceId, MachineId, SlaveId, UserId } from "../ids.js"
+import { DeviceId, LeaseId, MachineId, SlaveId, UserId } from "../ids.js"
 import { Timestamp } from "../schema/Timestamp.js"
 
 /** Something changed in the fleet, the leases or an account; subscribers see what they may see. */
@@ -33,6 +33,8 @@ export class DeviceRemoved extends Schema.TaggedClass<DeviceRemoved>()("DeviceRe
 
 export class LeaseChanged extends Schema.TaggedClass<LeaseChanged>()("LeaseChanged", {
   lease: Lease,
+  /** The slave the leased device is on: its agent updates its grants from these events. */
+  slaveId: SlaveId,
   /** What happened, for notifications: started, activated, suspended, resumed, ended, expiring… */
   transition: Schema.String,
   at: Timestamp
@@ -52,6 +54,32 @@ export class MachineStatusChanged extends Schema.TaggedClass<MachineStatusChange
   at: Timestamp
 }) {}
 
+/** The device a user queued for is free and held for them until `claimExpiresAt`. */
+export class WaitlistOffered extends Schema.TaggedClass<WaitlistOffered>()("WaitlistOffered", {
+  deviceId: DeviceId,
+  userId: UserId,
+  claimExpiresAt: Timestamp,
+  at: Timestamp
+}) {}
+
+/** Someone asked a lease holder to let go of the device. */
+export class ReleaseRequested extends Schema.TaggedClass<ReleaseRequested>()("ReleaseRequested", {
+  leaseId: LeaseId,
+  deviceId: DeviceId,
+  holderUserId: UserId,
+  requestedBy: Schema.Struct({ userId: UserId, username: Schema.String, displayName: Schema.String }),
+  message: Schema.String,
+  at: Timestamp
+}) {}
+
+/** The holder declined a release request: the asker is told. */
+export class ReleaseDeclined extends Schema.TaggedClass<ReleaseDeclined>()("ReleaseDeclined", {
+  leaseId: LeaseId,
+  deviceId: DeviceId,
+  requesterUserId: UserId,
+  at: Timestamp
+}) {}
+
 /** The subscriber fell behind and events were dropped: reload the state instead of replaying. */
 export class Resync extends Schema.TaggedClass<Resync>()("Resync", { reason: Schema.String, at: Timestamp }) {}
 
@@ -63,6 +91,9 @@ export const LiveEvent = Schema.Union(
   LeaseChanged,
   AccountStatusChanged,
   MachineStatusChanged,
+  WaitlistOffered,
+  ReleaseRequested,
+  ReleaseDeclined,
   Resync
 )
 export type LiveEvent = typeof LiveEvent.Type

@@ -1,2 +1,3 @@
 export * from "./EventsRpc.js"
 export * from "./LiveEvent.js"
+export * from "./SlaveLinkRpc.js"

@@ -17,6 +17,7 @@ import { actorOf, AuditTrail } from "../audit/AuditTrail.js"
 import { clientAddress } from "../auth/ClientAddress.js"
 import { RefreshTokens } from "../auth/RefreshTokens.js"
 import { EventBus } from "../events/EventBus.js"
+import { LeaseService } from "../leases/LeaseService.js"
 
 /** Which status changes an admin may make, from which states. */
 const allowedFrom: Record<"approve" | "reject" | "disable" | "enable", ReadonlyArray<UserStatus>> = {
@@ -39,6 +40,7 @@ export const AdminUsersHandlers = HttpApiBuilder.group(NcodApi, "adminUsers", (h
     const refresh = yield* RefreshTokens
     const audit = yield* AuditTrail
     const bus = yield* EventBus
+    const leases = yield* LeaseService
 
     const find = (id: UserId) =>
       Effect.flatMap(users.findById(id), Option.match({ onNone: () => Effect.fail(new NotFound({ resource: "user" })), onSome: Effect.succeed }))
@@ -68,7 +70,10 @@ export const AdminUsersHandlers = HttpApiBuilder.group(NcodApi, "adminUsers", (h
         }
         yield* guardAdmins(me, user, change === "disable" && user.role === "admin")
         const updated = yield* Effect.flatMap(users.setStatus(id, target[change], reason, me.userId), Option.match({ onNone: () => Effect.fail(new NotFound({ resource: "user" })), onSome: Effect.succeed }))
-        if (target[change] !== "approved") yield* refresh.revokeAll(id)
+        if (target[change] !== "approved") {
+          yield* refresh.revokeAll(id)
+          yield* leases.accountChanged(id)
+        }
         yield* recordChange(me, updated, `user.${change}`, reason ? { reason, from: user.status } : { from: user.status })
         yield* bus.publish(new AccountStatusChanged({ userId: id, status: updated.status, reason, at: yield* DateTime.now }))
         return updated.toUser()

@@ -14,6 +14,12 @@ export const visibleTo =
         return event.userId === caller.userId
       case "LeaseChanged":
         return event.lease.userId === caller.userId
+      case "WaitlistOffered":
+        return event.userId === caller.userId
+      case "ReleaseRequested":
+        return event.holderUserId === caller.userId || event.requestedBy.userId === caller.userId
+      case "ReleaseDeclined":
+        return event.requesterUserId === caller.userId
       default:
         return caller.status === "approved"
     }

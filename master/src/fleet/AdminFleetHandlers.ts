@@ -7,6 +7,7 @@ import { actorOf, AuditTrail } from "../audit/AuditTrail.js"
 import { InventoryCache } from "../cache/InventoryCache.js"
 import { clientAddress } from "../auth/ClientAddress.js"
 import { EventBus } from "../events/EventBus.js"
+import { LeaseService } from "../leases/LeaseService.js"
 import { FleetSupervisor } from "./FleetSupervisor.js"
 import { SlaveCredentials } from "./SlaveCredentials.js"
 import { hashEnrollmentToken } from "./SlaveAgentHandlers.js"
@@ -31,6 +32,7 @@ export const AdminFleetHandlers = HttpApiBuilder.group(NcodApi, "adminFleet", (h
     const bus = yield* EventBus
     const publicUrl = yield* PublicUrl
     const cache = yield* InventoryCache
+    const leases = yield* LeaseService
 
     const record = (action: string, targetType: string, targetId: string, details: Record<string, unknown> = {}) =>
       Effect.gen(function* () {
@@ -90,7 +92,8 @@ export const AdminFleetHandlers = HttpApiBuilder.group(NcodApi, "adminFleet", (h
       .handle("decommissionSlave", ({ path }) =>
         Effect.gen(function* () {
           const slave = yield* Effect.flatMap(slaves.setDecommissioned(path.id, true), orNotFound("slave"))
-          yield* devices.setStateForSlave(path.id, ["available", "in_use", "offline"], "removed")
+          const removed = yield* devices.setStateForSlave(path.id, ["available", "in_use", "offline"], "removed")
+          yield* leases.devicesRemoved(removed.map((device) => device.id))
           yield* supervisor.stop(path.id)
           yield* credentials.forget(path.id)
           yield* record("slave.decommission", "slave", path.id, { name: slave.name })

@@ -3,6 +3,7 @@ import { DeviceChanged, SlaveStatusChanged } from "@ncod/core"
 import { DevicesRepo, SlavesRepo } from "@ncod/sql"
 import { DateTime, Duration, Effect, Layer, Schedule } from "effect"
 import { EventBus } from "../events/EventBus.js"
+import { LeaseService } from "../leases/LeaseService.js"
 import { Metrics } from "../metrics/Metrics.js"
 import { FleetSettings } from "./FleetSettings.js"
 
@@ -24,6 +25,7 @@ export const OfflineSweeperLive = Layer.scopedDiscard(
     const bus = yield* EventBus
     const metrics = yield* Metrics
     const settings = yield* FleetSettings
+    const leases = yield* LeaseService
     const silentSeconds = settings.reportIntervalSeconds * settings.offlineAfterMissed
     const startedAt = Date.now()
 
@@ -51,6 +53,7 @@ export const OfflineSweeperLive = Layer.scopedDiscard(
         )
         yield* bus.publish(new SlaveStatusChanged({ slaveId: slave.id, name: slave.name, status: "offline", accessMode: slave.accessMode, degraded: slave.degraded, at }))
         for (const device of offline) yield* bus.publish(new DeviceChanged({ device, changes: ["state"], at }))
+        yield* leases.slaveOffline(slave.id)
       }
     })
 

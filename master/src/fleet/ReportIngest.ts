@@ -14,6 +14,7 @@ import {
 import { DevicesRepo, SlavesRepo } from "@ncod/sql"
 import { Context, DateTime, Effect, Layer, Option } from "effect"
 import { EventBus } from "../events/EventBus.js"
+import { LeaseService } from "../leases/LeaseService.js"
 import { Metrics } from "../metrics/Metrics.js"
 import { isEmptyPlan, planInventory, stableKeyOf } from "./InventoryDiff.js"
 
@@ -52,6 +53,7 @@ export const ReportIngestLive = Layer.effect(
     const devices = yield* DevicesRepo
     const bus = yield* EventBus
     const metrics = yield* Metrics
+    const leases = yield* LeaseService
 
     const commit = (slaveId: SlaveId, report: SlaveReport, hash: string) =>
       Effect.gen(function* () {
@@ -105,6 +107,8 @@ export const ReportIngestLive = Layer.effect(
           yield* bus.publish(new DeviceAdded({ device, at }))
         }
         for (const { device, fields } of result.changed) yield* bus.publish(new DeviceChanged({ device, changes: fields, at }))
+        if (result.cameOnline) yield* leases.slaveOnline(slave.id)
+        if (result.removed.length > 0) yield* leases.devicesRemoved(result.removed.map((device) => device.id))
         for (const device of result.removed) {
           yield* Effect.logInfo("device removed").pipe(Effect.annotateLogs({ slave: slave.name, deviceId: device.id, product: device.product ?? `${device.vendorId}:${device.productId}` }))
           yield* bus.publish(new DeviceRemoved({ deviceId: device.id, slaveId: slave.id, at }))

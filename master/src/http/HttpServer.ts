@@ -1,7 +1,7 @@
 import { HttpApiSwagger, HttpLayerRouter, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { RpcSerialization, RpcServer } from "@effect/rpc"
-import { EventsRpc, NcodApi, RPC_PATH } from "@ncod/core"
+import { EventsRpc, NcodApi, RPC_PATH, SLAVE_RPC_PATH, SlaveLinkRpc } from "@ncod/core"
 import { Effect, Layer, type Option, type Redacted } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"
@@ -11,6 +11,8 @@ import { AdminAuditHandlers } from "../audit/AdminAuditHandlers.js"
 import { AuthHandlers } from "../auth/AuthHandlers.js"
 import { EventsRpcHandlers } from "../events/EventsRpcHandlers.js"
 import { HealthHandlers } from "../health/HealthHandlers.js"
+import { AdminLeasesHandlers, LeasesHandlers } from "../leases/LeasesHandlers.js"
+import { SlaveLinkHandlers } from "../leases/SlaveLinkHandlers.js"
 import { AdminFleetHandlers } from "../fleet/AdminFleetHandlers.js"
 import { InventoryHandlers } from "../fleet/InventoryHandlers.js"
 import { SlaveAgentHandlers } from "../fleet/SlaveAgentHandlers.js"
@@ -44,7 +46,9 @@ const ApiHandlers = Layer.mergeAll(
   AdminAuditHandlers,
   SlaveAgentHandlers,
   InventoryHandlers,
-  AdminFleetHandlers
+  AdminFleetHandlers,
+  LeasesHandlers,
+  AdminLeasesHandlers
 )
 
 /** Every route on one port: the HttpApi (with /openapi.json), Swagger UI at /docs, RPC at /rpc, /metrics. */
@@ -54,6 +58,10 @@ export const routes = (metricsToken: Option.Option<Redacted.Redacted<string>>) =
   HttpApiSwagger.layerHttpLayerRouter({ api: NcodApi, path: "/docs" }),
   RpcServer.layerHttpRouter({ group: EventsRpc, path: RPC_PATH, protocol: "websocket" }).pipe(
     Layer.provide(EventsRpcHandlers),
+    Layer.provide(RpcSerialization.layerJson)
+  ),
+  RpcServer.layerHttpRouter({ group: SlaveLinkRpc, path: SLAVE_RPC_PATH, protocol: "websocket" }).pipe(
+    Layer.provide(SlaveLinkHandlers),
     Layer.provide(RpcSerialization.layerJson)
   )
 )

@@ -68,7 +68,7 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
     const firstAdmin = options.dev ? yield* ensureFirstAdmin.pipe(Effect.provide(services)) : Option.none()
 
     const server = yield* Layer.build(
-      HttpServerLive(routes(config.metricsToken), {
+      HttpServerLive(routes(config.metricsToken, [{ prefix: "/admin", dir: paths.adminDir }, { prefix: "/", dir: paths.webDir }]), {
         host: config.host,
         port: config.port,
         tls,

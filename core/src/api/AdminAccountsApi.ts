@@ -1,5 +1,6 @@
 import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Schema } from "effect"
+import { Text } from "../schema/Text.js"
 import { AuditEvent, AuditResult } from "../domain/Audit.js"
 import { Machine, MachineStatus } from "../domain/Machine.js"
 import { Role, User, UserStatus } from "../domain/User.js"
@@ -15,7 +16,7 @@ export const UserQuery = Schema.Struct({
   role: Schema.optional(Role),
   orgUnitId: Schema.optional(OrgUnitId),
   /** Matches username, display name, email or phone. */
-  q: Schema.optional(Schema.String.pipe(Schema.maxLength(100))),
+  q: Schema.optional(Text(100)),
   ...PageQuery
 })
 
@@ -70,8 +71,8 @@ export class AdminMachinesApi extends HttpApiGroup.make("adminMachines")
 {}
 
 export const AuditQuery = Schema.Struct({
-  action: Schema.optional(Schema.String.pipe(Schema.maxLength(100))),
-  actor: Schema.optional(Schema.String.pipe(Schema.maxLength(100))),
+  action: Schema.optional(Text(100)),
+  actor: Schema.optional(Text(100)),
   result: Schema.optional(AuditResult),
   from: Schema.optional(Schema.DateTimeUtc),
   to: Schema.optional(Schema.DateTimeUtc),

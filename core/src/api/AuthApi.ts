@@ -14,7 +14,7 @@ import {
   UsernameTaken
 } from "../errors/AuthErrors.js"
 import { OrgUnitId } from "../ids.js"
-import { Email, Label, MacAddress, Phone, Username } from "../schema/Text.js"
+import { Email, Label, MacAddress, Phone, Username, Text } from "../schema/Text.js"
 import { Timestamp } from "../schema/Timestamp.js"
 import { strict } from "./shared.js"
 
@@ -22,6 +22,8 @@ import { strict } from "./shared.js"
 export const Password = Schema.String.pipe(
   Schema.minLength(12, { message: () => "must be at least 12 characters" }),
   Schema.maxLength(128, { message: () => "must be at most 128 characters" }),
+  // bcrypt ends a password at NUL: "secret\0anything" would equal "secret"
+  Schema.pattern(/^[^\u0000]*$/, { message: () => "must not contain NUL characters" }),
   Schema.annotations({ identifier: "Password", description: "12 to 128 characters; spaces and any script allowed" })
 )
 
@@ -45,8 +47,8 @@ export type Tokens = typeof Tokens.Type
 
 /** Portal and admin-app sign-in. The admin audience is open to admins only. */
 export const LoginRequest = Schema.Struct({
-  username: Schema.String.pipe(Schema.maxLength(64)),
-  password: Schema.String.pipe(Schema.maxLength(256)),
+  username: Text(64),
+  password: Text(256),
   audience: Schema.Literal("portal", "admin")
 }).annotations(strict)
 
@@ -66,16 +68,16 @@ export type MachinePublicKey = typeof MachinePublicKey.Type
  * signs the server's challenge with its machine key (ES256 over the challenge text, base64url).
  */
 export const ClientLoginRequest = Schema.Struct({
-  username: Schema.String.pipe(Schema.maxLength(64)),
-  password: Schema.String.pipe(Schema.maxLength(256)),
+  username: Text(64),
+  password: Text(256),
   macs: Schema.Array(MacAddress).pipe(Schema.minItems(1), Schema.maxItems(32)),
-  hostname: Schema.String.pipe(Schema.maxLength(255)),
+  hostname: Text(255),
   publicKey: MachinePublicKey,
-  challenge: Schema.String.pipe(Schema.maxLength(200)),
-  signature: Schema.String.pipe(Schema.maxLength(200))
+  challenge: Text(200),
+  signature: Text(200)
 }).annotations(strict)
 
-export const RefreshRequest = Schema.Struct({ refreshToken: Schema.String.pipe(Schema.maxLength(200)) }).annotations(strict)
+export const RefreshRequest = Schema.Struct({ refreshToken: Text(200) }).annotations(strict)
 
 export class AuthApi extends HttpApiGroup.make("auth")
   .add(

@@ -6,7 +6,7 @@ import { LeaseState } from "../domain/Lease.js"
 import { Slave, SlaveStatus } from "../domain/Slave.js"
 import { NotFound, ValidationFailed } from "../errors/ApiErrors.js"
 import { DeviceId, SlaveId, UserId } from "../ids.js"
-import { UsbId } from "../schema/Text.js"
+import { UsbId, Text } from "../schema/Text.js"
 import { Timestamp } from "../schema/Timestamp.js"
 import { ApprovedUser } from "./Security.js"
 import { Page, PageQuery } from "./shared.js"
@@ -46,7 +46,7 @@ export const DeviceQuery = Schema.Struct({
   vendorId: Schema.optional(UsbId),
   productId: Schema.optional(UsbId),
   /** Matches product, manufacturer, nickname, serial, tags and the slave's name. */
-  q: Schema.optional(Schema.String.pipe(Schema.maxLength(100))),
+  q: Schema.optional(Text(100)),
   sort: Schema.optional(Schema.Literal("name", "lastSeen", "slave")),
   ...PageQuery
 })

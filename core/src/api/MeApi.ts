@@ -6,7 +6,7 @@ import { User } from "../domain/User.js"
 import { NotFound, ValidationFailed } from "../errors/ApiErrors.js"
 import { InvalidCredentials, TooManyAttempts } from "../errors/AuthErrors.js"
 import { MachineId } from "../ids.js"
-import { Email, Label, Phone } from "../schema/Text.js"
+import { Email, Label, Phone, Text } from "../schema/Text.js"
 import { Password } from "./AuthApi.js"
 import { ApprovedUser, Authenticated } from "./Security.js"
 import { strict } from "./shared.js"
@@ -26,7 +26,7 @@ export const ProfileUpdate = Schema.Struct({
 }).annotations(strict)
 
 export const PasswordChange = Schema.Struct({
-  currentPassword: Schema.String.pipe(Schema.maxLength(256)),
+  currentPassword: Text(256),
   newPassword: Password
 }).annotations(strict)
 

@@ -4,7 +4,7 @@ import { AccessMode } from "../domain/Slave.js"
 import { Forbidden, RateLimited, Unauthenticated, ValidationFailed } from "../errors/ApiErrors.js"
 import { SlaveDecommissioned } from "../errors/AuthErrors.js"
 import { SlaveId } from "../ids.js"
-import { Labels, UsbId } from "../schema/Text.js"
+import { Labels, UsbId, Text } from "../schema/Text.js"
 import { strict } from "./shared.js"
 
 const text = (max: number) => Schema.String.pipe(Schema.maxLength(max))
@@ -63,7 +63,7 @@ export const ReportAck = Schema.Struct({
 export type ReportAck = typeof ReportAck.Type
 
 export const EnrollRequest = Schema.Struct({
-  token: Schema.String.pipe(Schema.maxLength(200)),
+  token: Text(200),
   name: singleLine(120).pipe(Schema.minLength(1)),
   /** Where users' VirtualHere clients reach this slave's vhusbd. */
   host: singleLine(255).pipe(Schema.minLength(1)),

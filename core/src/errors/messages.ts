@@ -60,6 +60,10 @@ export const errorMessages: Record<string, Record<Locale, Render>> = {
     en: (b) => `The request is too large (limit ${String(b["limitBytes"] ?? "?")} bytes).`,
     zh: (b) => `请求过大（上限 ${String(b["limitBytes"] ?? "?")} 字节）。`
   },
+  LENGTH_REQUIRED: {
+    en: () => "Send the request body with a Content-Length header (chunked uploads are not accepted).",
+    zh: () => "请求体必须带 Content-Length 头（不接受分块上传）。"
+  },
   RATE_LIMITED: {
     en: (b) => `Too many attempts. Try again in ${String(b["retryAfterSeconds"] ?? "a few")} seconds.`,
     zh: (b) => `尝试次数过多，请在 ${String(b["retryAfterSeconds"] ?? "几")} 秒后重试。`

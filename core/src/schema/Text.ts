@@ -3,6 +3,16 @@ import { Schema } from "effect"
 /** Control characters never belong in names: they break logs, terminals and the VirtualHere IPC. */
 const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/
 
+/**
+ * Free text of bounded length. NUL is refused everywhere: PostgreSQL cannot store it, and bcrypt
+ * would silently cut a password at it.
+ */
+export const Text = (maxLength: number) =>
+  Schema.String.pipe(
+    Schema.maxLength(maxLength, { message: () => `must be at most ${maxLength} characters` }),
+    Schema.pattern(/^[^\u0000]*$/, { message: () => "must not contain NUL characters" })
+  )
+
 /** A trimmed, non-empty, single-line human text of bounded length. */
 export const Label = (maxLength: number) =>
   Schema.Trim.pipe(
@@ -20,7 +30,7 @@ export const Username = Schema.String.pipe(
 
 export const Email = Schema.Trim.pipe(
   Schema.maxLength(254),
-  Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "must be an email address" }),
+  Schema.pattern(/^[^\s@\u0000-\u001f]+@[^\s@\u0000-\u001f]+\.[^\s@\u0000-\u001f]+$/, { message: () => "must be an email address" }),
   Schema.annotations({ identifier: "Email" })
 )
 

@@ -98,8 +98,9 @@ export const AuthHandlers = HttpApiBuilder.group(NcodApi, "auth", (handlers) =>
             const wait = Option.getOrElse(yield* store.ttl(`register:${address}`), () => 3600)
             return yield* new RateLimited({ retryAfterSeconds: wait })
           }
-          const unit = yield* orgUnits.findById(payload.orgUnitId)
-          if (Option.isNone(unit) || unit.value.retiredAt !== null) {
+          const path = yield* orgUnits.pathTo(payload.orgUnitId)
+          const unit = Option.fromNullable(path[path.length - 1])
+          if (Option.isNone(unit) || path.some((step) => step.retiredAt !== null)) {
             return yield* fieldError("orgUnitId", "choose a project department from the list")
           }
           if (unit.value.kind !== "project_department") return yield* fieldError("orgUnitId", "choose a project department, not a company or organization")

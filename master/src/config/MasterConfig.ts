@@ -79,6 +79,8 @@ export const MasterConfig = Config.all({
   metricsToken: Config.option(Config.redacted("NCOD_METRICS_TOKEN")),
   backupStatusFile: Config.option(Config.nonEmptyString("NCOD_BACKUP_STATUS_FILE")),
   demo: withDefault(Config.boolean("NCOD_DEMO"), true),
+  webDir: Config.option(Config.nonEmptyString("NCOD_WEB_DIR")),
+  adminDir: Config.option(Config.nonEmptyString("NCOD_ADMIN_DIR")),
   logLevel: withDefault(
     Config.nested(
       Config.literal("trace", "debug", "info", "warning", "warn", "error", "fatal", "none")().pipe(
@@ -93,8 +95,11 @@ export const MasterConfig = Config.all({
 
 export type MasterConfig = Config.Config.Success<typeof MasterConfig>
 
+// the web and admin builds sit beside master/ in the repository and in the container image
+const repository = new URL("../../..", import.meta.url).pathname
+
 /** Paths derived from the settings: the keys directory and the TLS files default to the data dir. */
-export const resolvePaths = (config: Pick<MasterConfig, "dataDir" | "keysDir" | "tlsCert" | "tlsKey">) => {
+export const resolvePaths = (config: Pick<MasterConfig, "dataDir" | "keysDir" | "tlsCert" | "tlsKey" | "webDir" | "adminDir">) => {
   const dataDir = path.resolve(config.dataDir)
   const keysDir = path.resolve(Option.getOrElse(config.keysDir, () => path.join(dataDir, "keys")))
   return {
@@ -102,7 +107,9 @@ export const resolvePaths = (config: Pick<MasterConfig, "dataDir" | "keysDir" | 
     keysDir,
     embeddedDatabaseDir: path.join(dataDir, "pgdata"),
     tlsCert: path.resolve(Option.getOrElse(config.tlsCert, () => path.join(keysDir, "server.crt"))),
-    tlsKey: path.resolve(Option.getOrElse(config.tlsKey, () => path.join(keysDir, "server.key")))
+    tlsKey: path.resolve(Option.getOrElse(config.tlsKey, () => path.join(keysDir, "server.key"))),
+    webDir: path.resolve(Option.getOrElse(config.webDir, () => path.join(repository, "web", "dist"))),
+    adminDir: path.resolve(Option.getOrElse(config.adminDir, () => path.join(repository, "admin", "dist")))
   }
 }
 

@@ -7,11 +7,8 @@ const encoder = new TextEncoder()
 type Body = Record<string, unknown>
 
 /** A JSON error response in our envelope, its message rendered for the caller's locale. */
-export const errorResponse = (status: number, body: Body, locale: Locale, headers: Record<string, string> = {}) =>
-  HttpServerResponse.unsafeJson({ ...body, message: renderErrorMessage(body, locale) ?? body["message"] }, {
-    status,
-    headers
-  })
+export const errorResponse = (status: number, body: Body, locale: Locale) =>
+  HttpServerResponse.unsafeJson({ ...body, message: renderErrorMessage(body, locale) ?? body["message"] }, { status })
 
 /** The framework's own decode error, rewritten into our ValidationFailed envelope. */
 const fromDecodeError = (body: Body): Body => ({
@@ -41,11 +38,13 @@ export const localizeErrorBody = (response: HttpServerResponse.HttpServerRespons
   if (typeof body !== "object" || body === null || Array.isArray(body)) return response
   const parsed = (body as Body)["_tag"] === "HttpApiDecodeError" ? fromDecodeError(body as Body) : (body as Body)
   const message = renderErrorMessage(parsed, locale)
-  if (message === undefined && parsed === body) return response
+  if (message === undefined && parsed === body && typeof parsed["retryAfterSeconds"] !== "number") return response
   const rewritten = { ...parsed, message: message ?? parsed["message"] }
+  const retryAfter = parsed["retryAfterSeconds"]
   return HttpServerResponse.uint8Array(encoder.encode(JSON.stringify(rewritten)), {
     status: response.status,
-    headers: response.headers,
+    // 429s say when to come back in the standard header too, for clients that read only headers
+    headers: typeof retryAfter === "number" ? { ...response.headers, "retry-after": String(retryAfter) } : response.headers,
     contentType: "application/json"
   })
 }

@@ -19,6 +19,7 @@ import { SlaveAgentHandlers } from "../fleet/SlaveAgentHandlers.js"
 import { MetaHandlers } from "../meta/MetaHandlers.js"
 import { Metrics } from "../metrics/Metrics.js"
 import { metricsRoute } from "../metrics/MetricsRoute.js"
+import { type StaticApp, staticAppsLayer } from "../static/StaticApps.js"
 import { AdminOrgUnitsHandlers, OrgUnitsHandlers } from "../orgs/OrgUnitsHandlers.js"
 import { requestPipeline } from "./RequestPipeline.js"
 import type { TlsMaterial } from "./Tls.js"
@@ -52,8 +53,9 @@ const ApiHandlers = Layer.mergeAll(
 )
 
 /** Every route on one port: the HttpApi (with /openapi.json), Swagger UI at /docs, RPC at /rpc, /metrics. */
-export const routes = (metricsToken: Option.Option<Redacted.Redacted<string>>) => Layer.mergeAll(
+export const routes = (metricsToken: Option.Option<Redacted.Redacted<string>>, apps: ReadonlyArray<StaticApp>) => Layer.mergeAll(
   metricsRoute(metricsToken),
+  staticAppsLayer(apps),
   HttpLayerRouter.addHttpApi(NcodApi, { openapiPath: "/openapi.json" }).pipe(Layer.provide(ApiHandlers)),
   HttpApiSwagger.layerHttpLayerRouter({ api: NcodApi, path: "/docs" }),
   RpcServer.layerHttpRouter({ group: EventsRpc, path: RPC_PATH, protocol: "websocket" }).pipe(

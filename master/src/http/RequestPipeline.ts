@@ -31,15 +31,19 @@ export const routeTemplate = (path: string, status: number) => {
   return path.replace(uuidSegment, "/:id")
 }
 
-const isBodyTooLarge = (cause: Cause.Cause<unknown>) =>
-  Cause.failureOption(cause).pipe(
-    Option.exists(
-      (error) =>
-        HttpServerError.isServerError(error) &&
-        error._tag === "RequestError" &&
-        String((error.cause as Error | undefined)?.message).includes("maxBytes")
+/** The inner cause of a request-body error, whether it arrived as a failure or as a defect. */
+const requestErrorCause = (cause: Cause.Cause<unknown>) =>
+  Option.fromNullable(
+    [...Cause.failures(cause), ...Cause.defects(cause)].find(
+      (error) => HttpServerError.isServerError(error) && error._tag === "RequestError"
     )
-  )
+  ).pipe(Option.map((error) => (error as { cause?: unknown }).cause))
+
+const isBodyTooLarge = (cause: Cause.Cause<unknown>) =>
+  requestErrorCause(cause).pipe(Option.exists((inner) => String((inner as Error | undefined)?.message).includes("maxBytes")))
+
+/** The body could not be parsed as JSON: the caller's mistake, not ours. */
+const isMalformedBody = (cause: Cause.Cause<unknown>) => requestErrorCause(cause).pipe(Option.exists((inner) => inner instanceof SyntaxError))
 
 /**
  * Turns whatever escaped the routes into our error envelope: unknown route → 404, body over the
@@ -54,6 +58,9 @@ const recover = (cause: Cause.Cause<unknown>, requestId: string, limitBytes: num
     }
     if (isBodyTooLarge(cause)) {
       return errorResponse(413, { _tag: "PayloadTooLarge", code: "PAYLOAD_TOO_LARGE", limitBytes }, "en")
+    }
+    if (isMalformedBody(cause)) {
+      return errorResponse(400, { _tag: "ValidationFailed", code: "VALIDATION_FAILED", issues: [{ path: [], message: "the body is not valid JSON" }] }, "en")
     }
     yield* Effect.logError("request failed", cause)
     return errorResponse(500, { _tag: "InternalError", code: "INTERNAL", requestId }, "en")
@@ -73,9 +80,13 @@ export const requestPipeline = (options: PipelineOptions) =>
         const locale = localeFromAcceptLanguage(request.headers["accept-language"])
         const started = performance.now()
         const declaredLength = Number(request.headers["content-length"] ?? "0")
+        // A body must declare its length. Reading an undeclared (chunked) body up to the limit and
+        // then refusing it would destroy the socket before any answer could be sent.
+        const undeclaredBody = request.headers["transfer-encoding"] !== undefined && request.headers["content-length"] === undefined
 
-        const response: HttpServerResponse.HttpServerResponse =
-          declaredLength > options.maxBodyBytes
+        const response: HttpServerResponse.HttpServerResponse = undeclaredBody
+          ? errorResponse(411, { _tag: "LengthRequired", code: "LENGTH_REQUIRED" }, locale)
+          : declaredLength > options.maxBodyBytes
             ? errorResponse(413, { _tag: "PayloadTooLarge", code: "PAYLOAD_TOO_LARGE", limitBytes: options.maxBodyBytes }, locale)
             : yield* app.pipe(
                 HttpIncomingMessage.withMaxBodySize(Option.some(options.maxBodyBytes)),

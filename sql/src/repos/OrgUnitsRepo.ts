@@ -28,9 +28,15 @@ export class OrgUnitsRepo extends Effect.Service<OrgUnitsRepo>()("@ncod/sql/OrgU
     const one = (rows: ReadonlyArray<unknown>) =>
       Effect.map(decodeRows(rows), (units) => Option.fromNullable(units[0]))
 
-    const listActive = sql`select ${cols} from org_units where retired_at is null order by name`.pipe(
-      Effect.flatMap(decodeRows)
-    )
+    /** Active units whose every ancestor is active too: a retired company hides its departments. */
+    const listActive = sql`
+      with recursive live as (
+        select ${cols}, 0 as depth from org_units where parent_id is null and retired_at is null
+        union all
+        select o.id, o.kind, o.parent_id, o.name, o.name_en, o.retired_at, o.created_at, live.depth + 1
+        from org_units o join live on o.parent_id = live.id where o.retired_at is null and live.depth < 10
+      )
+      select ${cols} from live order by name`.pipe(Effect.flatMap(decodeRows))
 
     const listWithCounts = sql`
       select ${cols},

@@ -1,16 +1,12 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
-import { errorMessages } from "./messages.js"
+import { defaultMessage as message } from "./messages.js"
 
 /**
  * Every error a caller can see. Each has a stable `code` (what programs switch on), an HTTP status
  * and a `message` for people. The master renders `message` in the caller's language from
  * `errorMessages` before sending, so server code never writes user-facing text.
  */
-
-/** The English text with no parameters: a sensible default where no HTTP response renders it. */
-const message = (code: keyof typeof errorMessages) =>
-  Schema.String.pipe(Schema.propertySignature, Schema.withConstructorDefault(() => errorMessages[code]!.en({})))
 
 export const FieldIssue = Schema.Struct({
   path: Schema.Array(Schema.Union(Schema.String, Schema.Number)),

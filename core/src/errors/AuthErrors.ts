@@ -1,9 +1,6 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
-import { errorMessages } from "./messages.js"
-
-const message = (code: keyof typeof errorMessages) =>
-  Schema.String.pipe(Schema.propertySignature, Schema.withConstructorDefault(() => errorMessages[code]!.en({})))
+import { defaultMessage as message } from "./messages.js"
 
 /** Wrong username or password: the same answer for both, so accounts cannot be discovered. */
 export class InvalidCredentials extends Schema.TaggedError<InvalidCredentials>()(

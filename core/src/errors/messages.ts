@@ -1,3 +1,5 @@
+import { Schema } from "effect"
+
 /**
  * User-facing text for every error code, in both languages the product speaks. The master picks the
  * language from Accept-Language and renders from the error body, so parameters (a retry time, a
@@ -147,6 +149,13 @@ export const errorMessages: Record<string, Record<Locale, Render>> = {
     zh: (b) => `服务器内部错误。报告问题时请提供请求编号 ${str(b["requestId"], "-")}。`
   }
 }
+
+/**
+ * The `message` field of an error: the English text without parameters, a sensible default where
+ * no HTTP response renders it (the master re-renders it in the caller's language).
+ */
+export const defaultMessage = (code: string) =>
+  Schema.String.pipe(Schema.propertySignature, Schema.withConstructorDefault(() => errorMessages[code]?.en({}) ?? code))
 
 /** Picks the locale from an Accept-Language header: Chinese when it is preferred, else English. */
 export const localeFromAcceptLanguage = (header: string | undefined | null): Locale => {

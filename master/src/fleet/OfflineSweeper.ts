@@ -1,8 +1,8 @@
-import { SqlClient } from "@effect/sql"
 import { DeviceChanged, SlaveStatusChanged } from "@ncod/core"
 import { DevicesRepo, SlavesRepo } from "@ncod/sql"
-import { DateTime, Duration, Effect, Layer, Schedule } from "effect"
+import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { EventBus } from "../events/EventBus.js"
+import { repeatRounds, underRoundLock } from "../infra/SingleRun.js"
 import { LeaseService } from "../leases/LeaseService.js"
 import { Metrics } from "../metrics/Metrics.js"
 import { FleetSettings } from "./FleetSettings.js"
@@ -19,7 +19,6 @@ const SWEEP_LOCK = 0x6e636f64_01
  */
 export const OfflineSweeperLive = Layer.scopedDiscard(
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     const slaves = yield* SlavesRepo
     const devices = yield* DevicesRepo
     const bus = yield* EventBus
@@ -31,10 +30,9 @@ export const OfflineSweeperLive = Layer.scopedDiscard(
 
     const sweepOnce = Effect.gen(function* () {
       if (Date.now() - startedAt < silentSeconds * 1000) return
-      const changes = yield* sql.withTransaction(
+      const changes = yield* underRoundLock(
+        SWEEP_LOCK,
         Effect.gen(function* () {
-          const [lock] = yield* sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${SWEEP_LOCK}) as locked`
-          if (!lock?.locked) return []
           const silent = yield* slaves.markSilentOffline(silentSeconds)
           const result = []
           for (const slave of silent) {
@@ -44,7 +42,7 @@ export const OfflineSweeperLive = Layer.scopedDiscard(
           }
           return result
         })
-      )
+      ).pipe(Effect.map(Option.getOrElse(() => [])))
       const at = yield* DateTime.now
       for (const { devices: offline, slave } of changes) {
         metrics.slaveTransitions.inc({ to: "offline" })
@@ -57,12 +55,6 @@ export const OfflineSweeperLive = Layer.scopedDiscard(
       }
     })
 
-    yield* sweepOnce.pipe(
-      Effect.catchAllCause((cause) =>
-        Effect.zipRight(Effect.logError("offline sweep failed", cause), Effect.sync(() => metrics.actorRestarts.inc({ actor: "offline-sweeper" })))
-      ),
-      Effect.repeat(Schedule.spaced(Duration.millis(settings.sweepIntervalMs))),
-      Effect.forkScoped
-    )
+    yield* repeatRounds("offline-sweeper", Duration.millis(settings.sweepIntervalMs), sweepOnce)
   })
 )

@@ -74,6 +74,18 @@ const nodeServer = (options: HttpOptions) => () => {
     : http.createServer()
   // Keep-alive sockets would hold shutdown open until they time out: drop idle ones at close.
   server.on("close", () => server.closeIdleConnections())
+  // The port opens a moment before the router attaches its request handler; a request arriving in
+  // between would hang unanswered. Hold such requests and hand them to the handler once it is there.
+  const early: Array<[http.IncomingMessage, http.ServerResponse]> = []
+  const holdEarly = (request: http.IncomingMessage, response: http.ServerResponse) => void early.push([request, response])
+  server.on("request", holdEarly)
+  server.on("newListener", (event: string | symbol, listener: (...args: Array<unknown>) => void) => {
+    if (event !== "request" || listener === holdEarly) return
+    server.off("request", holdEarly)
+    setImmediate(() => {
+      for (const [request, response] of early.splice(0)) listener(request, response)
+    })
+  })
   server.headersTimeout = 20_000
   server.requestTimeout = 60_000
   return server as http.Server

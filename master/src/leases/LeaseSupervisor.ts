@@ -1,9 +1,8 @@
-import { SqlClient } from "@effect/sql"
 import { WaitlistOffered } from "@ncod/core"
 import { LeasesRepo } from "@ncod/sql"
-import { DateTime, Duration, Effect, Layer, Schedule } from "effect"
+import { DateTime, Duration, Effect, Layer, Option } from "effect"
 import { EventBus } from "../events/EventBus.js"
-import { Metrics } from "../metrics/Metrics.js"
+import { repeatRounds, underRoundLock } from "../infra/SingleRun.js"
 import { LeaseService } from "./LeaseService.js"
 import { LeaseSettings } from "./LeaseSettings.js"
 
@@ -17,18 +16,15 @@ const LEASE_LOCK = 0x6e636f64_02
  */
 export const LeaseSupervisorLive = Layer.scopedDiscard(
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     const leases = yield* LeasesRepo
     const service = yield* LeaseService
     const settings = yield* LeaseSettings
     const bus = yield* EventBus
-    const metrics = yield* Metrics
 
     const round = Effect.gen(function* () {
-      const work = yield* sql.withTransaction(
+      const locked = yield* underRoundLock(
+        LEASE_LOCK,
         Effect.gen(function* () {
-          const [lock] = yield* sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${LEASE_LOCK}) as locked`
-          if (!lock?.locked) return undefined
           const expired = yield* leases.endExpired
           const expiring = yield* leases.takeExpiring(settings.leaseWarnMinutes * 60)
           const silent = yield* leases.suspendSilentClients(settings.leaseKeepAliveSeconds * 2)
@@ -38,7 +34,8 @@ export const LeaseSupervisorLive = Layer.scopedDiscard(
           return { expired, expiring, silent, abandoned, offers }
         })
       )
-      if (work === undefined) return
+      if (Option.isNone(locked)) return
+      const work = locked.value
       for (const lease of work.expired) yield* service.announce(lease, "ended")
       for (const lease of work.expiring) yield* service.announce(lease, "expiring")
       for (const lease of work.silent) yield* service.announce(lease, "suspended")
@@ -49,12 +46,6 @@ export const LeaseSupervisorLive = Layer.scopedDiscard(
       }
     })
 
-    yield* round.pipe(
-      Effect.catchAllCause((cause) =>
-        Effect.zipRight(Effect.logError("lease sweep failed", cause), Effect.sync(() => metrics.actorRestarts.inc({ actor: "lease-supervisor" })))
-      ),
-      Effect.repeat(Schedule.spaced(Duration.seconds(1))),
-      Effect.forkScoped
-    )
+    yield* repeatRounds("lease-supervisor", Duration.seconds(1), round)
   })
 )

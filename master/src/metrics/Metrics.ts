@@ -8,6 +8,12 @@ import * as prom from "prom-client"
 export const makeMetrics = () => {
   const registry = new prom.Registry()
   prom.collectDefaultMetrics({ register: registry, prefix: "ncod_" })
+  // prom-client names these gauges `_total`, which Prometheus reserves for counters (promtool
+  // refuses them); the same information stays in ncod_nodejs_active_resources{type}.
+  for (const kind of ["handles", "requests", "resources"] as const) {
+    registry.removeSingleMetric(`ncod_nodejs_active_${kind}_total`)
+  }
+
   const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
   return {
     registry,

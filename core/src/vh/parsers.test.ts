@@ -23,12 +23,14 @@ const parsers: ReadonlyArray<readonly [string, (text: string) => unknown]> = [
 
 describe("parsers are total", () => {
   for (const [name, parse] of parsers) {
-    it(`${name}: ${RUNS} random inputs never throw and each returns within 50 ms`, () => {
+    // the time bound catches hangs (catastrophic backtracking), not slowness: it must hold on a
+    // busy CI machine too, so it is generous; speed is measured elsewhere
+    it(`${name}: ${RUNS} random inputs never throw and none hangs`, () => {
       fc.assert(
         fc.property(hostileTextArb, (text) => {
           const started = performance.now()
           const result = parse(text)
-          expect(performance.now() - started).toBeLessThan(50)
+          expect(performance.now() - started).toBeLessThan(1_000)
           if (Either.isEither(result)) expect(Either.isLeft(result) || Either.isRight(result)).toBe(true)
         }),
         { numRuns: RUNS }
@@ -36,6 +38,7 @@ describe("parsers are total", () => {
     })
   }
 
+  // a quadratic reader would take minutes on a megabyte; the bound leaves room for a busy machine
   it("a megabyte of pathological text is read in linear time", () => {
     const nested = "   --> " + "(a.1) ".repeat(100_000)
     const xml = "<state>" + '<server><connection a="' + "&amp;".repeat(100_000) + '"/>'
@@ -43,7 +46,7 @@ describe("parsers are total", () => {
       const started = performance.now()
       parseListReply(text)
       parseClientState(text)
-      expect(performance.now() - started).toBeLessThan(2_000)
+      expect(performance.now() - started).toBeLessThan(15_000)
     }
   })
 })

@@ -23,5 +23,21 @@ export default tseslint.config(
         { object: "describe", property: "skip", message: "a skipped test checks nothing" }
       ]
     }
+  },
+  {
+    // the portal and the admin app run in the browser
+    files: ["web/src/**/*.ts", "admin/src/**/*.ts"],
+    languageOptions: {
+      globals: {
+        window: "readonly", document: "readonly", location: "readonly", history: "readonly", navigator: "readonly",
+        localStorage: "readonly", sessionStorage: "readonly", globalThis: "readonly", customElements: "readonly",
+        HTMLElement: "readonly", HTMLAnchorElement: "readonly", HTMLInputElement: "readonly", HTMLSelectElement: "readonly",
+        HTMLTextAreaElement: "readonly", HTMLFormElement: "readonly", Event: "readonly", CustomEvent: "readonly",
+        MouseEvent: "readonly", SubmitEvent: "readonly", StorageEvent: "readonly", FormData: "readonly", Blob: "readonly",
+        URLSearchParams: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly",
+        clearInterval: "readonly", queueMicrotask: "readonly", atob: "readonly", btoa: "readonly", Storage: "readonly",
+        Navigator: "readonly", Intl: "readonly", crypto: "readonly"
+      }
+    }
   }
 )

@@ -5,7 +5,7 @@ import { DeviceEvent } from "../domain/DeviceEvent.js"
 import { LeaseState } from "../domain/Lease.js"
 import { Slave, SlaveStatus } from "../domain/Slave.js"
 import { NotFound, ValidationFailed } from "../errors/ApiErrors.js"
-import { DeviceId, SlaveId, UserId } from "../ids.js"
+import { DeviceId, LeaseId, SlaveId, UserId } from "../ids.js"
 import { UsbId, Text } from "../schema/Text.js"
 import { Timestamp } from "../schema/Timestamp.js"
 import { ApprovedUser } from "./Security.js"
@@ -22,6 +22,8 @@ export type SlaveSummary = typeof SlaveSummary.Type
 
 /** Who holds a device now, when someone does. */
 export const Holder = Schema.Struct({
+  /** The holder's lease, so others can ask them to release it. */
+  leaseId: LeaseId,
   userId: UserId,
   username: Schema.String,
   displayName: Schema.String,

@@ -95,7 +95,7 @@ export class LeasesApi extends HttpApiGroup.make("leases")
   .add(
     HttpApiEndpoint.post("requestRelease", "/leases/:id/request-release")
       .setPath(byId)
-      .setPayload(Schema.Struct({ message: Schema.optionalWith(Reason, { default: () => "" }) }).annotations(strict))
+      .setPayload(Schema.Struct({ message: Schema.optionalWith(Schema.Trim.pipe(Schema.maxLength(500), Schema.pattern(/^[^\u0000]*$/)), { default: () => "" }) }).annotations(strict))
       .addSuccess(Schema.Void, { status: 204 })
   )
   .add(HttpApiEndpoint.post("declineRelease", "/leases/:id/decline-release").setPath(byId).addSuccess(LeaseView))

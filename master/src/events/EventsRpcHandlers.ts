@@ -39,7 +39,13 @@ export const EventsRpcHandlers = EventsRpc.toLayer(
           Effect.gen(function* () {
             const caller = yield* access.signedIn(accessToken).pipe(Effect.mapError(() => new Unauthenticated()))
             const remaining = Duration.millis(Math.max(0, caller.expiresAt.getTime() - Date.now()))
-            return bus.subscribe.pipe(Stream.filter(visibleTo(caller)), Stream.interruptWhen(Effect.sleep(remaining)))
+            return bus.subscribe.pipe(
+              Stream.filter(visibleTo(caller)),
+              // what the caller may see depends on their account: when it changes, end the stream
+              // (after delivering the change) so the client resubscribes and is judged afresh
+              Stream.takeUntil((event) => event._tag === "AccountStatusChanged" && event.userId === caller.userId),
+              Stream.interruptWhen(Effect.sleep(remaining))
+            )
           })
         )
     }

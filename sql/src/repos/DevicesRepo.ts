@@ -53,6 +53,7 @@ const ViewRow = Schema.Struct({
   ...Device.fields,
   slaveName: Schema.String,
   slaveStatus: Schema.Literal("online", "offline", "decommissioned"),
+  holderLeaseId: Schema.NullOr(Schema.String),
   holderUserId: Schema.NullOr(Schema.String),
   holderUsername: Schema.NullOr(Schema.String),
   holderDisplayName: Schema.NullOr(Schema.String),
@@ -79,21 +80,21 @@ export class DevicesRepo extends Effect.Service<DevicesRepo>()("@ncod/sql/Device
     const toViews = (rows: ReadonlyArray<unknown>) =>
       Effect.flatMap(decodeViews(rows), (decoded) =>
         Schema.decodeUnknown(Schema.Array(DeviceView))(
-          decoded.map(({ holderDisplayName, holderLeaseState, holderSince, holderUserId, holderUsername, slaveName, slaveStatus, ...device }) => ({
+          decoded.map(({ holderDisplayName, holderLeaseId, holderLeaseState, holderSince, holderUserId, holderUsername, slaveName, slaveStatus, ...device }) => ({
             device: Schema.encodeSync(Device)(new Device(device)),
             slaveName,
             slaveStatus,
             holder:
               holderUserId === null
                 ? null
-                : { userId: holderUserId, username: holderUsername, displayName: holderDisplayName, leaseState: holderLeaseState, since: holderSince }
+                : { leaseId: holderLeaseId, userId: holderUserId, username: holderUsername, displayName: holderDisplayName, leaseState: holderLeaseState, since: holderSince }
           }))
         )
       )
 
     const viewSelect = sql`
       select ${qualified}, s.name as slave_name, s.status as slave_status,
-        u.id as holder_user_id, u.username as holder_username, u.display_name as holder_display_name,
+        l.id as holder_lease_id, u.id as holder_user_id, u.username as holder_username, u.display_name as holder_display_name,
         l.state as holder_lease_state, l.started_at as holder_since`
     const viewFrom = sql`
       from devices d join slaves s on s.id = d.slave_id

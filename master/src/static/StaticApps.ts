@@ -44,7 +44,10 @@ const serveApp = (app: StaticApp) =>
     const root = path.resolve(app.dir)
     const index = path.join(root, "index.html")
     if (!fs.existsSync(index)) {
-      return HttpServerResponse.text(`This app is not built yet: run \`npm run build\` in the repository.\n`, { status: 503 })
+      return HttpServerResponse.text(
+        "This app is not built yet. After `npm start` it is being built in the background: reload in a minute. Otherwise run `npm run build`.\n",
+        { status: 503, headers: { "retry-after": "30" } }
+      )
     }
     const candidate = path.resolve(root, `.${path.posix.normalize(relative)}`)
     const inside = candidate.startsWith(root + path.sep)

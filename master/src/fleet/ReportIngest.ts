@@ -38,12 +38,22 @@ interface Committed {
   readonly outcome: ReportOutcome
   readonly slave: Option.Option<Slave>
   readonly cameOnline: boolean
+  /** Enforcement or vhusbd health changed: users must see it (advisory slaves, degraded ones). */
+  readonly conditionChanged: boolean
   readonly added: ReadonlyArray<Device>
   readonly changed: ReadonlyArray<{ readonly device: Device; readonly fields: ReadonlyArray<string> }>
   readonly removed: ReadonlyArray<Device>
 }
 
-const ignored = (outcome: ReportOutcome): Committed => ({ outcome, slave: Option.none(), cameOnline: false, added: [], changed: [], removed: [] })
+const ignored = (outcome: ReportOutcome): Committed => ({
+  outcome,
+  slave: Option.none(),
+  cameOnline: false,
+  conditionChanged: false,
+  added: [],
+  changed: [],
+  removed: []
+})
 
 export const ReportIngestLive = Layer.effect(
   ReportIngest,
@@ -88,8 +98,9 @@ export const ReportIngestLive = Layer.effect(
           vhMaxDevices: report.server.maxDevices
         })
         const cameOnline = lock.value.status !== "online"
+        const conditionChanged = lock.value.accessMode !== report.accessMode || lock.value.degraded !== report.degraded
         const outcome: ReportOutcome = isEmptyPlan(plan) && !cameOnline && lock.value.inventoryHash === hash ? "unchanged" : "changed"
-        return { outcome, slave: Option.some(slave), cameOnline, added, changed, removed } satisfies Committed
+        return { outcome, slave: Option.some(slave), cameOnline, conditionChanged, added, changed, removed } satisfies Committed
       })
 
     const announce = (result: Committed) =>
@@ -100,6 +111,12 @@ export const ReportIngestLive = Layer.effect(
         if (result.cameOnline) {
           metrics.slaveTransitions.inc({ to: "online" })
           yield* Effect.logInfo("slave online").pipe(Effect.annotateLogs({ slaveId: slave.id, slave: slave.name }))
+        } else if (result.conditionChanged) {
+          yield* Effect.logInfo("slave condition changed").pipe(
+            Effect.annotateLogs({ slaveId: slave.id, slave: slave.name, accessMode: slave.accessMode, degraded: slave.degraded })
+          )
+        }
+        if (result.cameOnline || result.conditionChanged) {
           yield* bus.publish(new SlaveStatusChanged({ slaveId: slave.id, name: slave.name, status: "online", accessMode: slave.accessMode, degraded: slave.degraded, at }))
         }
         for (const device of result.added) {

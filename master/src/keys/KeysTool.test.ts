@@ -31,6 +31,10 @@ describe("the keys tool", () => {
       expect(server.checkIP("127.0.0.1")).toBe("127.0.0.1")
       expect(server.checkIP("10.1.2.3")).toBe("10.1.2.3")
       expect(server.checkHost("evil.example")).toBeUndefined()
+      // the server presents its chain: leaf first, then the CA (for clients that pin on first use)
+      const chain = read(dir, KeyFiles.serverCert).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
+      expect(chain).toHaveLength(2)
+      expect(new X509Certificate(chain[1]!).fingerprint256).toBe(ca.fingerprint256)
     })
   )
 

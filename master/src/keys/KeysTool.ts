@@ -155,7 +155,9 @@ export const generateKeys = (options: KeysOptions) =>
         const names = [...new Set(["localhost", "127.0.0.1", "::1", os.hostname(), ...options.hostnames])]
         const server = await makeServerCert(await loadCa(dir), names, options.serverValidityDays ?? 825)
         writeFile(file(KeyFiles.serverKey), await pemPrivateKey(server.privateKey), true)
-        writeFile(file(KeyFiles.serverCert), server.cert.toString("pem") + "\n", false)
+        // the full chain: clients that pin on first use find the CA in what the server presents
+        const ca = fs.readFileSync(file(KeyFiles.caCert), "utf8")
+        writeFile(file(KeyFiles.serverCert), server.cert.toString("pem") + "\n" + ca, false)
         written.push(KeyFiles.serverKey, KeyFiles.serverCert)
       } else {
         kept.push(KeyFiles.serverKey, KeyFiles.serverCert)

@@ -12,6 +12,8 @@ export interface SlaveLock {
   readonly status: SlaveStatus
   readonly lastReportSeq: number
   readonly inventoryHash: string | null
+  readonly accessMode: AccessMode
+  readonly degraded: boolean
 }
 
 export interface SlaveCredentialRow {
@@ -102,7 +104,7 @@ export class SlavesRepo extends Effect.Service<SlavesRepo>()("@ncod/sql/SlavesRe
 
     /** Serialises every inventory change of one slave across masters. */
     const lockForReport = (id: SlaveId) =>
-      sql<SlaveLock>`select status, last_report_seq, inventory_hash from slaves where id = ${id} for update`.pipe(
+      sql<SlaveLock>`select status, last_report_seq, inventory_hash, access_mode, degraded from slaves where id = ${id} for update`.pipe(
         Effect.map((rows) => Option.fromNullable(rows[0]))
       )
 

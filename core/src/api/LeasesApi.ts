@@ -24,7 +24,11 @@ export const LeaseConnection = Schema.Struct({
   /** Send with `USE,<address>,<password>`; the slave's hook checks it. Null in advisory mode. */
   bindPassword: Schema.NullOr(Schema.String),
   /** The slave cannot enforce access (unlicensed VirtualHere): the lease is honour-based there. */
-  advisory: Schema.Boolean
+  advisory: Schema.Boolean,
+  /** Send a keep-alive at least this often while connected; silence for twice as long suspends. */
+  keepAliveSeconds: Schema.Int,
+  /** How long a suspended lease waits for its client before it ends. */
+  graceSeconds: Schema.Int
 })
 export type LeaseConnection = typeof LeaseConnection.Type
 

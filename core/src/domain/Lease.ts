@@ -29,6 +29,8 @@ export class Lease extends Schema.Class<Lease>("Lease")({
   /** The VirtualHere client id (`Full Name (username)`) the slave's hook allows; null until a client attaches. */
   clientIdentity: Schema.NullOr(Schema.String),
   state: LeaseState,
+  /** Why a suspended lease waits: its slave went offline, or its client stopped checking in. */
+  suspendedReason: Schema.NullOr(Schema.Literal("slave_offline", "client_lost")),
   startedAt: Timestamp,
   expiresAt: Timestamp,
   endedAt: Schema.NullOr(Timestamp),

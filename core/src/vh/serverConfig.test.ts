@@ -46,10 +46,20 @@ describe("vhusbd config.ini", () => {
     expect(text).toContain("[Nicknames]\n1-1.2=Scope\n")
     expect(getServerConfigValue(next, "tcpport")).toBe("7575")
     expect(getServerConfigValue(next, "clientauthorization")).toBe(
-      '/usr/local/bin/ncod-slave auth-hook --vendor-id "$VENDOR_ID$" --product-id "$PRODUCT_ID$" --client-id "$CLIENT_ID$" --client-ip "$CLIENT_IP$" --client-hostname "$CLIENT_HOSTNAME$" --serial "$PRODUCT_SERIAL$" --password "$PASSWORD$" --devpath "$DEVPATH$" --nickname "$NICKNAME$" --num-bindings "$NUM_BINDINGS$"'
+      "/usr/local/bin/ncod-slave auth-hook --vendor-id '$VENDOR_ID$' --product-id '$PRODUCT_ID$' --client-id '$CLIENT_ID$' --client-ip '$CLIENT_IP$' --serial '$PRODUCT_SERIAL$' --password '$PASSWORD$' --devpath '$DEVPATH$'"
     )
     expect(text.indexOf("onBind=")).toBeLessThan(text.indexOf("[Nicknames]"))
     expect(readVhEventHooks(next).map((hook) => hook.event)).toEqual(["onEnumeration", "onBind"])
+  })
+
+  it("quotes the hook's values so a client id cannot run a command, however vhusbd fills it in", async () => {
+    const { execFileSync } = await import("node:child_process")
+    const line = buildClientAuthorizationCommandLine("printf", ["%s\\n"])
+    // vhusbd substitutes raw text; a shell then runs the line
+    const filled = line.replaceAll("$CLIENT_ID$", "Eve $(echo pwned) `echo pwned` $HOME (eve)").replace(/\$[A-Z_]+\$/g, "x")
+    const printed = execFileSync("/bin/sh", ["-c", filled], { encoding: "utf8" })
+    expect(printed).toContain("Eve $(echo pwned) `echo pwned` $HOME (eve)")
+    expect(printed).not.toContain("pwned\n")
   })
 
   it("keeps the spelling of an existing key instead of adding a duplicate", () => {

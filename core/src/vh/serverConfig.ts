@@ -120,20 +120,21 @@ export const VhAuthorizationExit = { deny: 0, allow: 1, askPassword: 2, askUsern
  * the hook must treat its arguments as untrusted (a client id can contain quotes).
  */
 export const buildClientAuthorizationCommandLine = (program: string, prefixArgs: ReadonlyArray<string> = []): string => {
-  const quote = (text: string) => (/^[A-Za-z0-9_./:=-]+$/.test(text) ? text : `"${text.replace(/(["\\$`])/g, "\\$1")}"`)
+  const quote = (text: string) => (/^[A-Za-z0-9_./:=-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`)
+  // vhusbd pastes values into this line raw, and some are chosen by whoever connects (the client
+  // id is the user's own full name). Single quotes keep $(…), backticks and $VAR inert; only a
+  // quote in the value can break out, and the hook refuses any line that does not parse exactly.
+  // Values the hook does not need (client hostname, nickname) are left out: less attacker text.
   const named = [
     ["--vendor-id", "$VENDOR_ID$"],
     ["--product-id", "$PRODUCT_ID$"],
     ["--client-id", "$CLIENT_ID$"],
     ["--client-ip", "$CLIENT_IP$"],
-    ["--client-hostname", "$CLIENT_HOSTNAME$"],
     ["--serial", "$PRODUCT_SERIAL$"],
     ["--password", "$PASSWORD$"],
-    ["--devpath", "$DEVPATH$"],
-    ["--nickname", "$NICKNAME$"],
-    ["--num-bindings", "$NUM_BINDINGS$"]
+    ["--devpath", "$DEVPATH$"]
   ]
-  return [quote(program), ...prefixArgs.map(quote), ...named.map(([flag, placeholder]) => `${flag} "${placeholder}"`)].join(" ")
+  return [quote(program), ...prefixArgs.map(quote), ...named.map(([flag, placeholder]) => `${flag} '${placeholder}'`)].join(" ")
 }
 
 export interface VhManagedServerSettings {

@@ -160,7 +160,15 @@ export const LeaseServiceLive = Layer.effect(
         const attached = yield* Effect.flatMap(leases.attach(id, clientIdentity, me.machineId, bindPassword ? md5(bindPassword) : null), Option.match({ onNone: () => Effect.fail(notFound), onSome: Effect.succeed }))
         yield* record(me, "lease.attach", attached, sourceIp, { clientIdentity, machineId: me.machineId })
         yield* announce(attached, "attached")
-        return { lease: attached.toLease(), device, hub: `${slave.host}:${slave.vhPort}`, bindPassword, advisory }
+        return {
+          lease: attached.toLease(),
+          device,
+          hub: `${slave.host}:${slave.vhPort}`,
+          bindPassword,
+          advisory,
+          keepAliveSeconds: settings.leaseKeepAliveSeconds,
+          graceSeconds: settings.leaseGraceSeconds
+        }
       })
 
     const activate: LeaseServiceShape["activate"] = (me, id) =>

@@ -15,23 +15,22 @@ import {
 import { Effect, Option, Schema } from "effect"
 import { decodeCursor, microsSql, pageOf } from "../Cursor.js"
 
-const leaseColumns = "id, device_id, user_id, machine_id, client_identity, state, started_at, expires_at, ended_at, end_reason"
+const leaseColumns = "id, device_id, user_id, machine_id, client_identity, state, suspended_reason, started_at, expires_at, ended_at, end_reason"
 const qualified = leaseColumns.split(", ").map((c) => `l.${c}`).join(", ")
 
 /** A lease with what the server keeps to itself. */
 export class LeaseRecord extends Lease.extend<LeaseRecord>("LeaseRecord")({
   bindPasswordMd5: Schema.NullOr(Schema.String),
-  suspendedReason: Schema.NullOr(Schema.Literal("slave_offline", "client_lost")),
   resumeState: Schema.NullOr(Schema.Literal("pending", "active")),
   slaveId: Schema.String
 }) {
   toLease(): Lease {
-    const { bindPasswordMd5: _a, resumeState: _b, slaveId: _c, suspendedReason: _d, ...lease } = this
+    const { bindPasswordMd5: _a, resumeState: _b, slaveId: _c, ...lease } = this
     return new Lease(lease)
   }
 }
 
-const recordColumns = `${qualified}, l.bind_password_md5, l.suspended_reason, l.resume_state, d.slave_id`
+const recordColumns = `${qualified}, l.bind_password_md5, l.resume_state, d.slave_id`
 
 export interface HolderRow {
   readonly lease: LeaseRecord
@@ -273,7 +272,7 @@ export class LeasesRepo extends Effect.Service<LeasesRepo>()("@ncod/sql/LeasesRe
           page.items.map((row) => {
             const r = row as unknown as Record<string, unknown>
             return {
-              lease: { id: r["id"], deviceId: r["deviceId"], userId: r["userId"], machineId: r["machineId"], clientIdentity: r["clientIdentity"], state: r["state"], startedAt: r["startedAt"], expiresAt: r["expiresAt"], endedAt: r["endedAt"], endReason: r["endReason"] },
+              lease: { id: r["id"], deviceId: r["deviceId"], userId: r["userId"], machineId: r["machineId"], clientIdentity: r["clientIdentity"], state: r["state"], suspendedReason: r["suspendedReason"], startedAt: r["startedAt"], expiresAt: r["expiresAt"], endedAt: r["endedAt"], endReason: r["endReason"] },
               username: r["username"],
               displayName: r["displayName"],
               deviceName: r["deviceName"],

@@ -247,9 +247,10 @@ layer(clientWorldLayer({ graceSeconds: GRACE_SECONDS }), { timeout: 300_000, exc
       expect(asked.code).toBe(2)
       expect(asked.stderr).toContain("--yes or --ca-file")
       expect(fs.existsSync(path.join(kim.home, "session.json"))).toBe(false)
-      const served = new X509Certificate(fs.readFileSync(path.join(world.dir, "master/keys/server.crt"))).fingerprint256
+      // server.crt is the full chain; the client pins its root, the CA the keys tool made
+      const ca = new X509Certificate(fs.readFileSync(path.join(world.dir, "master/keys/ca.crt"))).fingerprint256
       const first = yield* ncod(kim, [...args, "--yes"], `${kim.password}\n`)
-      expect(first.stdout).toContain(`SHA-256 fingerprint: ${served}`)
+      expect(first.stdout).toContain(`SHA-256 fingerprint: ${ca}`)
       expect(first.code).toBe(4)
       yield* loginApproved(kim).pipe(Effect.ignore)
       const again = yield* ncod(kim, ["login", "--password-stdin"], `${kim.password}\n`)

@@ -33,7 +33,7 @@ layer(clientWorldLayer({ graceSeconds: 30 }), { timeout: 300_000, excludeTestSer
       screen = yield* waitForScreen(term, /connected: STM32 STLink/, 30_000)
       expect(yield* boundTo("1-1.4")).toBe("Ivy Sato (ivy)")
       expect((yield* leasesOf(device.id)).find((lease) => lease.endedAt === null)).toMatchObject({ state: "active" })
-      screen = yield* waitForScreen(term, /STM32 STLink connected · until \d\d:\d\d · master ok · Ctrl\+C releases/, 5_000)
+      screen = yield* waitForScreen(term, /STM32 STLink connected · until \d\d:\d\d · master ok · Ctrl\+C releases/, 30_000)
 
       term.keys("C-c")
       screen = yield* waitForScreen(term, /EXIT=0/, 20_000)

@@ -70,7 +70,7 @@ describe("deploy/slave", () => {
       expect(fs.statSync(at("usr/local/bin/ncod-slave-hook")).mode & 0o777).toBe(0o755)
       const configured = fs.readFileSync(ini, "utf8")
       expect(configured).toContain("License=keep-me")
-      expect(configured).toMatch(/^ClientAuthorization=\/usr\/local\/bin\/ncod-slave-hook --vendor-id "\$VENDOR_ID\$"/m)
+      expect(configured).toMatch(/^ClientAuthorization=\/usr\/local\/bin\/ncod-slave-hook --vendor-id '\$VENDOR_ID\$'/m)
       expect(configured).toMatch(/^onEnumeration=\/usr\/local\/bin\/ncod-slave-hook event onEnumeration/m)
       expect(first.out).toMatch(/now enroll it/)
 

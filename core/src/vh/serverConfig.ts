@@ -116,7 +116,7 @@ export const VhAuthorizationExit = { deny: 0, allow: 1, askPassword: 2, askUsern
 
 /**
  * The ClientAuthorization line ncod installs: the slave agent's hook with every placeholder as a
- * named, double-quoted argument. vhusbd substitutes raw text and runs the line through a shell, so
+ * named, single-quoted argument. vhusbd substitutes raw text and runs the line through a shell, so
  * the hook must treat its arguments as untrusted (a client id can contain quotes).
  */
 export const buildClientAuthorizationCommandLine = (program: string, prefixArgs: ReadonlyArray<string> = []): string => {

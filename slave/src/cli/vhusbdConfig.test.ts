@@ -11,7 +11,7 @@ describe("writing vhusbd's config.ini", () => {
   it("adds the authorization hook and the event hooks and keeps every other line", () => {
     const result = plan(vendorDefault)
     expect(result.text).toContain("ServerName=$HOSTNAME$\nLicense=abc,def\n; a comment\n")
-    expect(result.text).toContain('ClientAuthorization=/usr/local/bin/ncod-slave-hook --vendor-id "$VENDOR_ID$"')
+    expect(result.text).toContain("ClientAuthorization=/usr/local/bin/ncod-slave-hook --vendor-id '$VENDOR_ID$'")
     expect(result.text).toContain('onBind=/usr/local/bin/ncod-slave-hook event onBind --address "$ADDRESS$"')
     expect(result.changes).toHaveLength(5)
   })

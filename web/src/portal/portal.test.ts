@@ -19,7 +19,8 @@ const lease = (userId: UserId, state: "active" | "ended", endReason: "expired" |
     startedAt: "2026-11-25T08:00:00.000Z",
     expiresAt: "2026-11-25T10:00:00.000Z",
     endedAt: null,
-    endReason
+    endReason,
+    suspendedReason: null
   })
 
 describe("notifications", () => {

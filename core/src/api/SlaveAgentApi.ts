@@ -7,7 +7,9 @@ import { SlaveId } from "../ids.js"
 import { Labels, UsbId, Text } from "../schema/Text.js"
 import { strict } from "./shared.js"
 
-const text = (max: number) => Schema.String.pipe(Schema.maxLength(max))
+// NUL is refused in every string (PostgreSQL cannot store it); the agent strips it from USB
+// descriptor strings before it reports them
+const text = Text
 const singleLine = (max: number) =>
   Schema.String.pipe(Schema.maxLength(max), Schema.pattern(/^[^\u0000-\u001f\u007f]*$/, { message: () => "must not contain control characters" }))
 

@@ -55,7 +55,7 @@ export const UsbId = Schema.String.pipe(
 )
 
 /** Free-form key/value labels (rack, room, owner team). */
-export const Labels = Schema.Record({ key: Schema.String.pipe(Schema.maxLength(64)), value: Schema.String.pipe(Schema.maxLength(256)) })
+export const Labels = Schema.Record({ key: Text(64), value: Text(256) })
 
 /**
  * Free-form JSON details (audit entries, device events). The values are any JSON; the annotation

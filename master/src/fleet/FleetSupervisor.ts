@@ -7,9 +7,13 @@ import { type ActorMessage, runSlaveActor } from "./SlaveActor.js"
 
 const MAILBOX_SIZE = 16
 
-/** Restart policy for actors: quick at first, then backing off, never giving up. */
+/**
+ * Restart policy for actors: quick at first, then backing off, never giving up; a minute without a
+ * crash starts over at 100 ms, so one bad report long ago does not slow down the next restart.
+ */
 const restarts = Schedule.exponential(Duration.millis(100), 2).pipe(
   Schedule.either(Schedule.spaced(Duration.seconds(30))),
+  Schedule.resetAfter(Duration.minutes(1)),
   Schedule.jittered
 )
 

@@ -221,7 +221,8 @@ export const LeaseServiceLive = Layer.effect(
     const requestRelease: LeaseServiceShape["requestRelease"] = (me, id, message, { sourceIp }) =>
       Effect.gen(function* () {
         const lease = yield* Effect.flatMap(leases.findById(id), Option.match({ onNone: () => Effect.fail(notFound), onSome: Effect.succeed }))
-        yield* visibleDevice(me, lease.deviceId)
+        // a lease on a device the caller may not see answers exactly like an unknown lease id
+        yield* Effect.mapError(visibleDevice(me, lease.deviceId), () => notFound)
         if (lease.state === "ended") return yield* new Conflict({ reason: "the lease has ended" })
         if (lease.userId === me.userId) return yield* new Conflict({ reason: "this is your own lease" })
         yield* leases.requestRelease(id, me.userId, message)

@@ -1,10 +1,14 @@
 /**
  * JWT attacks against the master's bearer tokens. Forged tokens start from a real access token's
  * header and claims and change one thing; a positive control proves an unchanged re-signed token
- * is accepted, so every 401 below is about the one thing changed.
+ * is accepted, so every 401 below is about the one thing changed. Then what the application adds
+ * on top: slave credentials and user tokens never open each other's doors (HTTP routes and the
+ * slave's grants link), and the live events RPC checks its token like any route.
  */
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { type LiveEvent, type SlaveLinkMessage } from "@ncod/core"
+import { liveEventsClient, slaveLinkClient } from "@ncod/core/node"
+import { Duration, Effect, Stream } from "effect"
 import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -25,6 +29,7 @@ import {
   rememberSecret,
   sleepMs
 } from "../fixtures.js"
+import { clientMember, enrolledSlave, newDepartment, reportBody } from "../fleet.js"
 
 const b64 = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url")
 
@@ -307,6 +312,139 @@ layer(masterLayer(), { timeout: 120_000, excludeTestServices: true })("JWT attac
     })
   )
 
+
+  it.effect("refuses a slave credential on every user and admin route with 401", () =>
+    Effect.gen(function* () {
+      const slave = yield* enrolledSlave()
+      // the control: the credential opens its own door
+      expect((yield* slave.report([])).status).toBe(200)
+      for (const [method, route, json] of [
+        ["GET", "/api/v1/me"],
+        ["PATCH", "/api/v1/me", { displayName: "A Slave" }],
+        ["GET", "/api/v1/me/machines"],
+        ["GET", "/api/v1/slaves"],
+        ["GET", `/api/v1/slaves/${slave.slaveId}`],
+        ["GET", "/api/v1/devices"],
+        ["GET", "/api/v1/leases"],
+        ["POST", "/api/v1/leases", { deviceId: "00000000-0000-4000-8000-000000000000" }],
+        ["GET", "/api/v1/queue"],
+        ["GET", "/api/v1/admin/users"],
+        ["GET", "/api/v1/admin/enrollment-tokens"],
+        ["PATCH", `/api/v1/admin/slaves/${slave.slaveId}`, { name: "self-renamed" }],
+        ["GET", "/api/v1/admin/usage"]
+      ] as const) {
+        const reply = yield* call(method, route, { token: slave.credential, ...(json === undefined ? {} : { json }) })
+        expect(reply.status, `${method} ${route}: ${reply.text.slice(0, 200)}`).toBe(401)
+        expectError(reply, 401, "UNAUTHENTICATED")
+      }
+    })
+  )
+
+  it.effect("refuses a user's access token of every audience on the slave routes, and as an enrollment token", () =>
+    Effect.gen(function* () {
+      const slave = yield* enrolledSlave()
+      const member = yield* clientMember(yield* newDepartment)
+      const keys = yield* serverKeys
+      const claims = jwtClaims(member.session.accessToken)
+      // a user token made out for the slave: its id as subject, signed with the server's own key
+      const forgedForSlave = forge(jwtHeader(member.session.accessToken), { ...claims, sub: slave.slaveId, aud: "slave" }, es256(keys.privateKey))
+      for (const [what, token] of [
+        ["portal", member.session.accessToken],
+        ["client", member.clientToken],
+        ["admin", (yield* adminSession).accessToken],
+        ["slave-audience JWT for the slave's id", forgedForSlave],
+        ["a JWT behind the slave's id", `${slave.slaveId}.${member.session.accessToken}`]
+      ] as const) {
+        const report = yield* call("POST", `/api/v1/slaves/${slave.slaveId}/reports`, { token, json: reportBody(slave.nextSeq(), slave.serverName, []) })
+        expect(report.status, `${what} on a report: ${report.text.slice(0, 200)}`).toBe(401)
+        expectError(report, 401, "UNAUTHENTICATED")
+        const leave = yield* call("DELETE", `/api/v1/slaves/${slave.slaveId}`, { token })
+        expect(leave.status, `${what} on deregister`).toBe(401)
+        const enroll = yield* call("POST", "/api/v1/slaves/enroll", {
+          json: { token: token.slice(0, 200), name: "stolen", host: "stolen.example", vhPort: 7575, fingerprint: "fp-stolen-0001", agentVersion: "x", labels: {} }
+        })
+        expectError(enroll, 401, "UNAUTHENTICATED")
+      }
+      // the slave is untouched
+      expect((yield* slave.report([])).status).toBe(200)
+    })
+  )
+
+  it.scoped("refuses a user's access token on the slave's grants link, which its own credential opens", () =>
+    Effect.gen(function* () {
+      const master = yield* TestMaster
+      const slave = yield* enrolledSlave()
+      const member = yield* clientMember(yield* newDepartment)
+      const link = yield* slaveLinkClient(master.url, master.ca)
+      const first = (credential: string) =>
+        link.SlaveGrants({ credential }).pipe(Stream.runHead, Effect.timeout(Duration.seconds(10)), Effect.either)
+      // the control: the slave's own credential gets its grants snapshot at once
+      const own = yield* first(slave.credential)
+      expect(own._tag === "Right" && own.right._tag === "Some" && (own.right.value as SlaveLinkMessage)._tag).toBe("GrantsSnapshot")
+      for (const [what, credential] of [
+        ["portal token", member.session.accessToken],
+        ["client token", member.clientToken],
+        ["admin token", (yield* adminSession).accessToken],
+        ["a user token behind the slave's id", `${slave.slaveId}.${member.session.accessToken}`],
+        ["the slave's id with a wrong secret", `${slave.slaveId}.${"A".repeat(43)}`]
+      ] as const) {
+        const result = yield* first(credential.slice(0, 400))
+        expect(result._tag, `${what} was accepted`).toBe("Left")
+        expect(result._tag === "Left" && (result.left as { _tag?: string })._tag, what).toBe("Unauthenticated")
+      }
+    })
+  )
+
+  it.scoped("refuses invalid, forged, expired, slave and disabled users' tokens on the live events RPC", () =>
+    Effect.gen(function* () {
+      const master = yield* TestMaster
+      const events = yield* liveEventsClient(master.url, master.ca)
+      const subscribe = (accessToken: string) =>
+        events.SubscribeEvents({ accessToken }).pipe(Stream.runHead, Effect.timeout(Duration.seconds(10)), Effect.either)
+      const expectRefused = (accessToken: string, what: string) =>
+        Effect.gen(function* () {
+          const result = yield* subscribe(accessToken)
+          expect(result._tag, `${what} was accepted`).toBe("Left")
+          expect(result._tag === "Left" && (result.left as { _tag?: string })._tag, what).toBe("Unauthenticated")
+        })
+
+      // the control: a valid token is subscribed and gets a fleet event it may see
+      const { account, claims, header, token } = yield* realToken
+      const seen: Array<LiveEvent> = []
+      yield* events.SubscribeEvents({ accessToken: token }).pipe(
+        Stream.runForEach((event) => Effect.sync(() => void seen.push(event))),
+        Effect.forkScoped
+      )
+      yield* sleepMs(300)
+      const slave = yield* enrolledSlave()
+      for (let waited = 0; !seen.some((e) => e._tag === "SlaveStatusChanged" && e.slaveId === slave.slaveId) && waited < 5_000; waited += 100) yield* sleepMs(100)
+      expect(seen.some((e) => e._tag === "SlaveStatusChanged" && e.slaveId === slave.slaveId), "the valid subscription got nothing").toBe(true)
+
+      const keys = yield* serverKeys
+      const signer = es256(keys.privateKey)
+      const other = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      const [h, p] = token.split(".")
+      yield* expectRefused("", "an empty token")
+      yield* expectRefused("not a token", "garbage")
+      yield* expectRefused(`${h}.${p}.`, "a stripped signature")
+      yield* expectRefused(`${b64({ ...header, alg: "none" })}.${b64(claims)}.`, "alg none")
+      yield* expectRefused(`${h}.${b64({ ...claims, sub: jwtClaims((yield* adminSession).accessToken)["sub"] })}.${token.split(".")[2]}`, "a tampered payload")
+      yield* expectRefused(forge(header, claims, es256(other.privateKey)), "another key")
+      yield* expectRefused(forge({ ...header, alg: "HS256" }, claims, (data) => createHmac("sha256", keys.verifyText).update(data).digest("base64url")), "HS256 with the public key")
+      yield* expectRefused(forge(header, { ...claims, iat: now() - 7200, exp: now() - 3600 }, signer), "expired an hour ago")
+      yield* expectRefused(forge(header, { ...claims, aud: "slave" }, signer), "audience slave")
+      yield* expectRefused(account.session.refreshToken, "a refresh token")
+      yield* expectRefused(slave.credential, "a slave credential")
+
+      // a disabled user: the open stream ends after telling them, and a new one is refused
+      const disabled = yield* asAdmin("POST", `/api/v1/admin/users/${account.user.id}/disable`, { json: { reason: "left the team" } })
+      expect(disabled.status, disabled.text).toBe(200)
+      for (let waited = 0; !seen.some((e) => e._tag === "AccountStatusChanged") && waited < 5_000; waited += 100) yield* sleepMs(100)
+      expect(seen.some((e) => e._tag === "AccountStatusChanged" && e.userId === account.user.id && e.status === "disabled")).toBe(true)
+      yield* expectRefused(token, "a disabled user's token")
+    })
+  )
+
   it.effect("writes no password, token or hash to its log", () =>
     Effect.gen(function* () {
       const master = yield* TestMaster
@@ -320,13 +458,20 @@ layer(masterLayer(), { timeout: 120_000, excludeTestServices: true })("JWT attac
 layer(masterLayer({ NCOD_ACCESS_TOKEN_TTL_SECONDS: "30" }), { timeout: 120_000, excludeTestServices: true })(
   "JWT expiry in real time",
   (it) => {
-    it.effect("stops accepting an access token once its short life is over, and the refresh token still renews it", () =>
+    it.scoped("stops accepting an access token once its short life is over (a live events subscription ends with it), and the refresh token still renews it", () =>
       Effect.gen(function* () {
+        const master = yield* TestMaster
         const { account, claims, token } = yield* realToken
         expect((claims["exp"] as number) - (claims["iat"] as number)).toBeLessThanOrEqual(30)
         expect((yield* me(token)).status).toBe(200)
+        const events = yield* liveEventsClient(master.url, master.ca)
+        const subscription = yield* events.SubscribeEvents({ accessToken: token }).pipe(Stream.runDrain, Effect.either, Effect.forkScoped)
         yield* sleepMs(((claims["exp"] as number) + 7) * 1000 - Date.now())
         yield* expect401(token, "token past its exp")
+        // the subscription made with it is over, and a new one with it is refused
+        expect(subscription.unsafePoll(), "the live events subscription outlived its token").not.toBeNull()
+        const again = yield* events.SubscribeEvents({ accessToken: token }).pipe(Stream.runHead, Effect.timeout(Duration.seconds(10)), Effect.either)
+        expect(again._tag === "Left" && (again.left as { _tag?: string })._tag).toBe("Unauthenticated")
         const refreshed = yield* call("POST", "/api/v1/auth/refresh", { json: { refreshToken: account.session.refreshToken } })
         expect(refreshed.status, refreshed.text).toBe(200)
         expect((yield* me((refreshed.body as Json)["accessToken"] as string)).status).toBe(200)

@@ -45,7 +45,7 @@ export class AuditRepo extends Effect.Service<AuditRepo>()("@ncod/sql/AuditRepo"
     const decodeRows = Schema.decodeUnknown(Schema.Array(AuditEvent))
     const list = (filter: AuditFilter) =>
       Effect.gen(function* () {
-        const after = decodeCursor(filter.cursor)
+        const after = decodeCursor(filter.cursor, "micros")
         const rows = yield* sql<{ sortKey: string; id: string }>`
           select id, at, actor_kind, actor_id, actor_name, action, target_type, target_id, result, source_ip, details,
             ${sql.unsafe(microsSql("at"))} as sort_key

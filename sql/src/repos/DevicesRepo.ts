@@ -112,7 +112,7 @@ export class DevicesRepo extends Effect.Service<DevicesRepo>()("@ncod/sql/Device
         const sort = query.sort ?? "name"
         const sortExpr = sql.unsafe(sortExpressions[sort])
         const direction = sort === "lastSeen" ? sql.unsafe("desc") : sql.unsafe("asc")
-        const after = decodeCursor(query.cursor)
+        const after = decodeCursor(query.cursor, sort === "lastSeen" ? "micros" : "text")
         const pattern = query.q ? `%${escapeLike(query.q.toLowerCase())}%` : undefined
         const rows = yield* sql<{ sortKey: string; id: string }>`
           ${viewSelect}, ${sortExpr} as sort_key
@@ -156,6 +156,24 @@ export class DevicesRepo extends Effect.Service<DevicesRepo>()("@ncod/sql/Device
       sql<{ slaveId: SlaveId }>`select distinct d.slave_id from devices d where ${visible(visibility)}`.pipe(
         Effect.map((rows) => rows.map((row) => row.slaveId))
       )
+
+    /**
+     * What a user's grants cover, for filtering live events without a query per event: slaves
+     * granted whole, single devices granted, and the slaves those devices are on.
+     */
+    const grantScope = (visibility: Visibility) =>
+      visibility._tag === "all"
+        ? Effect.succeed({ slaveIds: new Set<string>(), deviceIds: new Set<string>(), deviceSlaveIds: new Set<string>() })
+        : sql<{ slaveId: string | null; deviceId: string | null; deviceSlaveId: string | null }>`
+            select g.slave_id, g.device_id, d.slave_id as device_slave_id
+            from device_grants g left join devices d on d.id = g.device_id
+            where g.user_id = ${visibility.userId} or g.org_unit_id = any(${visibility.orgUnitIds}::uuid[])`.pipe(
+            Effect.map((rows) => ({
+              slaveIds: new Set(rows.flatMap((row) => (row.slaveId === null ? [] : [row.slaveId]))),
+              deviceIds: new Set(rows.flatMap((row) => (row.deviceId === null ? [] : [row.deviceId]))),
+              deviceSlaveIds: new Set(rows.flatMap((row) => (row.deviceSlaveId === null ? [] : [row.deviceSlaveId])))
+            }))
+          )
 
     const events = (id: DeviceId, limit: number) =>
       sql`select id, device_id, slave_id, kind, details, at from device_events where device_id = ${id}
@@ -206,6 +224,7 @@ export class DevicesRepo extends Effect.Service<DevicesRepo>()("@ncod/sql/Device
         list(query, visibility).pipe(Effect.orDie, Effect.withSpan("DevicesRepo.list")),
       view: (id: DeviceId, visibility: Visibility) => view(id, visibility).pipe(Effect.orDie),
       visibleSlaveIds: (visibility: Visibility) => visibleSlaveIds(visibility).pipe(Effect.orDie),
+      grantScope: (visibility: Visibility) => grantScope(visibility).pipe(Effect.orDie),
       events: (id: DeviceId, limit: number) => events(id, limit).pipe(Effect.orDie),
       forDiff: (slaveId: SlaveId, reportedKeys: ReadonlyArray<string>) => forDiff(slaveId, reportedKeys).pipe(Effect.orDie),
       insertMany: (rows: ReadonlyArray<NewDeviceRow>) => insertMany(rows).pipe(Effect.orDie),

@@ -248,7 +248,7 @@ export class LeasesRepo extends Effect.Service<LeasesRepo>()("@ncod/sql/LeasesRe
     // history
     const usage = (filter: UsageFilter) =>
       Effect.gen(function* () {
-        const after = decodeCursor(filter.cursor)
+        const after = decodeCursor(filter.cursor, "micros")
         const rows = yield* sql<{ sortKey: string; id: string }>`
           select ${sql.unsafe(qualified)}, u.username, u.display_name,
             coalesce(d.nickname, d.product, d.vendor_id || ':' || d.product_id) as device_name, s.name as slave_name,

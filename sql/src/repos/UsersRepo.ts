@@ -67,7 +67,7 @@ export class UsersRepo extends Effect.Service<UsersRepo>()("@ncod/sql/UsersRepo"
 
     const list = (filter: UserFilter) =>
       Effect.gen(function* () {
-        const after = decodeCursor(filter.cursor)
+        const after = decodeCursor(filter.cursor, "micros")
         const pattern = filter.q ? `%${escapeLike(filter.q.toLowerCase())}%` : undefined
         const rows = yield* sql<{ sortKey: string; id: string }>`
           select ${cols}, ${sql.unsafe(microsSql("created_at"))} as sort_key from users where ${sql.and([

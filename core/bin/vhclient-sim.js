@@ -1,35 +1,5 @@
 #!/usr/bin/env node
 // The simulated VirtualHere client binary (see src/vh-sim/bin/vhclient-sim.ts).
-// In a development checkout (tsx installed) it runs the TypeScript source, so a stale build never
-// runs; in a production install (no devDependencies) it runs the compiled build.
-import { spawn } from "node:child_process"
-import { existsSync } from "node:fs"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { launch } from "./launch.js"
 
-const compiled = fileURLToPath(new URL("../dist/vh-sim/bin/vhclient-sim.js", import.meta.url))
-const tsx = (() => {
-  try {
-    return import.meta.resolve("tsx")
-  } catch {
-    return undefined
-  }
-})()
-if (tsx === undefined || !existsSync(fileURLToPath(new URL("../src", import.meta.url)))) {
-  if (!existsSync(compiled)) {
-    console.error("not built: run `npm run build` first")
-    process.exit(1)
-  }
-  await import(pathToFileURL(compiled).href)
-} else {
-  const source = fileURLToPath(new URL("../src/vh-sim/bin/vhclient-sim.ts", import.meta.url))
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@ncod/source", "--import", tsx, source, ...process.argv.slice(2)],
-    { stdio: "inherit" }
-  )
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal))
-  child.on("exit", (code, signal) => {
-    if (signal) process.kill(process.pid, signal)
-    else process.exit(code ?? 1)
-  })
-}
+await launch(import.meta.url, "vh-sim/bin/vhclient-sim.ts")

@@ -1,5 +1,5 @@
 import { EventsRpc, type LiveEvent, type Principal, Unauthenticated } from "@ncod/core"
-import { DevicesRepo } from "@ncod/sql"
+import { DevicesRepo, GrantsRepo } from "@ncod/sql"
 import { Duration, Effect, Stream } from "effect"
 import { AccessControl } from "../auth/AccessControl.js"
 import { visibilityFor } from "../fleet/Visibility.js"
@@ -44,16 +44,19 @@ export const visibleTo =
     }
   }
 
-// a cached grant scope is trusted this long (a revoked grant stops events within it)
+// a copy of someone's grants is re-read after a grant change on this master, and otherwise
+// trusted this long (a grant changed on another master, or a user moved to another unit)
 const scopeMaxAgeMs = 10_000
-// an event the scope does not cover re-reads it at most this often (a new grant shows at once)
+// an event the copy does not cover re-reads it at most this often
 const missRecheckMs = 1_000
 
 /** Judges fleet events against the caller's grants, read once and refreshed as described above. */
 const grantCheck = (caller: Principal) =>
   Effect.gen(function* () {
     const devices = yield* DevicesRepo
+    const grants = yield* GrantsRepo
     const load = Effect.flatMap(visibilityFor(caller), devices.grantScope)
+    let seenChanges = yield* grants.localChanges
     let scope = yield* load
     let loadedAt = Date.now()
     const covers = (target: FleetTarget) =>
@@ -62,7 +65,9 @@ const grantCheck = (caller: Principal) =>
     return (target: FleetTarget) =>
       Effect.gen(function* () {
         const age = Date.now() - loadedAt
-        if (age > scopeMaxAgeMs || (!covers(target) && age > missRecheckMs)) {
+        const changes = yield* grants.localChanges
+        if (changes !== seenChanges || age > scopeMaxAgeMs || (!covers(target) && age > missRecheckMs)) {
+          seenChanges = changes
           scope = yield* load
           loadedAt = Date.now()
         }
@@ -78,7 +83,7 @@ export const EventsRpcHandlers = EventsRpc.toLayer(
   Effect.gen(function* () {
     const access = yield* AccessControl
     const bus = yield* EventBus
-    const context = yield* Effect.context<DevicesRepo | Effect.Effect.Context<ReturnType<typeof visibilityFor>>>()
+    const context = yield* Effect.context<DevicesRepo | GrantsRepo | Effect.Effect.Context<ReturnType<typeof visibilityFor>>>()
     return {
       SubscribeEvents: ({ accessToken }) =>
         Stream.unwrap(

@@ -58,10 +58,17 @@ export class GrantsRepo extends Effect.Service<GrantsRepo>()("@ncod/sql/GrantsRe
     const remove = (id: GrantId) =>
       sql<{ id: string }>`delete from device_grants where id = ${id} returning id`.pipe(Effect.map((rows) => rows.length > 0))
 
+    // counts this process's grant changes, so readers holding a copy of someone's grants (the
+    // live event filter) know at once that it is stale; other processes' changes show by age
+    let changes = 0
+    const changed = Effect.sync(() => void changes++)
+
     return {
       list: (filter: GrantFilter) => list(filter).pipe(Effect.orDie),
-      insert: (target: GrantTarget, subject: GrantSubject, createdBy: UserId | null) => insert(target, subject, createdBy).pipe(Effect.orDie),
-      remove: (id: GrantId) => remove(id).pipe(Effect.orDie)
+      insert: (target: GrantTarget, subject: GrantSubject, createdBy: UserId | null) =>
+        insert(target, subject, createdBy).pipe(Effect.tap(changed), Effect.orDie),
+      remove: (id: GrantId) => remove(id).pipe(Effect.tap(changed), Effect.orDie),
+      localChanges: Effect.sync(() => changes)
     }
   })
 }) {}

@@ -14,12 +14,13 @@ const resolveTsx = () => {
 }
 
 /**
- * `launch(import.meta.url, "bin.ts")` from `<package>/bin/x.js` runs `<package>/src/bin.ts` or
- * `<package>/dist/bin.js`, with the command line, exit code and signals passed through.
+ * `launch(import.meta.url, { source: "../src/bin.ts", compiled: "../dist/bin.js" })` runs the
+ * source or the build (paths relative to the launcher), with the command line, exit code and
+ * signals passed through.
  */
-export const launch = async (launcherUrl, sourceEntry) => {
-  const compiled = fileURLToPath(new URL(`../dist/${sourceEntry.replace(/\.ts$/, ".js")}`, launcherUrl))
-  const source = fileURLToPath(new URL(`../src/${sourceEntry}`, launcherUrl))
+export const launch = async (launcherUrl, paths) => {
+  const compiled = fileURLToPath(new URL(paths.compiled, launcherUrl))
+  const source = fileURLToPath(new URL(paths.source, launcherUrl))
   const tsx = resolveTsx()
   if (tsx === undefined || !existsSync(source)) {
     if (!existsSync(compiled)) {

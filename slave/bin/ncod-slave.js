@@ -2,4 +2,4 @@
 // ncod-slave: the slave agent and its tools (see src/bin.ts).
 import { launch } from "@ncod/core/launch"
 
-await launch(import.meta.url, "bin.ts")
+await launch(import.meta.url, { source: "../src/bin.ts", compiled: "../dist/bin.js" })

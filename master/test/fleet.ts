@@ -4,6 +4,7 @@
  * grants, client-audience sessions, leases. Written from the contract in core/src/api.
  */
 import { expect } from "@effect/vitest"
+import type { ReportedDevice as CoreReportedDevice } from "@ncod/core"
 import { Effect } from "effect"
 import { randomBytes, randomUUID } from "node:crypto"
 import {
@@ -54,19 +55,8 @@ export const enrollBody = (token: string, name = unique("slave-")) => ({
   labels: { rack: "A1" }
 })
 
-export interface ReportedDevice {
-  readonly vhAddress: string
-  readonly vendorId: string
-  readonly productId: string
-  readonly manufacturer: string | null
-  readonly product: string | null
-  readonly serial: string | null
-  readonly busPath: string | null
-  readonly speed: string | null
-  readonly deviceClass: string | null
-  readonly nickname: string | null
-  readonly boundClient: string | null
-}
+/** One device as the agent reports it: the contract's own type. */
+export type ReportedDevice = CoreReportedDevice
 
 /** `count` FTDI serial adapters as the agent reports them, each with its own serial number. */
 export const sampleDevices = (serverName: string, count = 3): Array<ReportedDevice> =>

@@ -19,8 +19,8 @@ import { startBaseline } from "../baseline.js"
 import type { CollectReply } from "../fleet-protocol.js"
 import { summarizeProfile } from "../inspector.js"
 import { describeMachine } from "../machine.js"
-import { Master } from "../master.js"
-import { ProcSampler, type Window } from "../proc.js"
+import { startSampledMaster } from "../sampledMaster.js"
+import { memory, type Window } from "../proc.js"
 import { byLabel, type PromSample, quantileBetween, sumOf } from "../prom.js"
 import { type Check, type Result, say, sleep } from "../report.js"
 import { round, type Summary, summarize } from "../stats.js"
@@ -135,12 +135,7 @@ export const runFleet = async (given: Flags, command: string): Promise<Result> =
     NCOD_OFFLINE_AFTER_MISSED: String(flags.offlineAfter),
     NCOD_ENROLLMENTS_PER_HOUR: "1000000"
   })
-  const sampler = new ProcSampler(500)
-  sampler.set("bench", [process.pid])
-  sampler.start()
-  say(`starting the master (${settings.postgresServer ? "PostgreSQL" : "embedded database"}${settings.redisUrl ? ", Redis" : ""})`)
-  const master = await Master.start(settings)
-  sampler.set("master", [master.pid])
+  const { sampler, master } = await startSampledMaster(settings)
   let db: pg.Client | undefined
   const pools: Array<FleetPool> = []
   try {
@@ -364,7 +359,7 @@ export const runFleet = async (given: Flags, command: string): Promise<Result> =
     const warmupDetails = phaseDetails(phaseOf(final, "warmup"), sampler.window("warmup:start", "warmup:end").seconds)
     const steadyDetails = phaseDetails(phaseOf(final, "steady"), steady.window.seconds)
     const churnDetails = phaseDetails(phaseOf(final, "churn"), churn.window.seconds)
-    const masterMemory = (await import("../proc.js")).memory(master.pid)
+    const masterMemory = memory(master.pid)
 
     const measured = Math.max(1, flags.slaves - primed)
     const perSlaveHeap = (memoryReporting.heapUsed - memoryPrimed.heapUsed) / measured

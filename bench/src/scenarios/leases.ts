@@ -16,8 +16,7 @@ import { ActivitySampler, connect, counters, delta, serverVersion } from "../db.
 import { mapLimit } from "../http.js"
 import { closedLoop, pool } from "../load.js"
 import { describeMachine } from "../machine.js"
-import { Master } from "../master.js"
-import { ProcSampler } from "../proc.js"
+import { startSampledMaster } from "../sampledMaster.js"
 import { type Check, type Result, say, sleep } from "../report.js"
 import { grantSlaves, seedFleet, seedOrgUnits, seedUsers, signIn } from "../seed.js"
 import { round, Samples, summarize } from "../stats.js"
@@ -46,12 +45,7 @@ export const runLeases = async (flags: Flags, command: string): Promise<Result> 
     NCOD_REGISTRATIONS_PER_HOUR: "10000",
     NCOD_REPORT_INTERVAL_SECONDS: "3600"
   })
-  const sampler = new ProcSampler(500)
-  sampler.set("bench", [process.pid])
-  sampler.start()
-  say(`starting the master (${settings.postgresServer ? "PostgreSQL" : "embedded database"}${settings.redisUrl ? ", Redis" : ""})`)
-  const master = await Master.start(settings)
-  sampler.set("master", [master.pid])
+  const { sampler, master } = await startSampledMaster(settings)
   try {
     const admin = await master.adminToken()
     const probe = await master.api.call("POST", "/api/v1/leases", { token: admin, body: { deviceId: "00000000-0000-4000-8000-000000000000" } })

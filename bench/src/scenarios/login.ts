@@ -18,8 +18,8 @@ import { FleetPool, phaseOf } from "../fleet-pool.js"
 import { summarizeProfile } from "../inspector.js"
 import { closedLoop, type LoadResult, openLoop, pool } from "../load.js"
 import { describeMachine } from "../machine.js"
-import { Master } from "../master.js"
-import { ProcSampler, type Window } from "../proc.js"
+import { startSampledMaster } from "../sampledMaster.js"
+import { type Window } from "../proc.js"
 import { type Check, type Result, resultsDir, say, sleep } from "../report.js"
 import { seedOrgUnits, seedUsers } from "../seed.js"
 import { round, summarize } from "../stats.js"
@@ -78,12 +78,7 @@ export const runLogin = async (flags: Flags, command: string): Promise<Result> =
     NCOD_ENROLLMENTS_PER_HOUR: "1000000",
     NCOD_REPORT_INTERVAL_SECONDS: "2"
   })
-  const sampler = new ProcSampler(500)
-  sampler.set("bench", [process.pid])
-  sampler.start()
-  say(`starting the master (${settings.postgresServer ? "PostgreSQL" : "embedded database"}${settings.redisUrl ? ", Redis" : ""}), bcrypt cost ${flags.bcryptCost}`)
-  const master = await Master.start(settings)
-  sampler.set("master", [master.pid])
+  const { sampler, master } = await startSampledMaster(settings, `, bcrypt cost ${flags.bcryptCost}`)
   const probePool = pool(master.url, master.ca, 4)
   let fleet: FleetPool | undefined
   try {

@@ -16,8 +16,8 @@ import { backendPids, connect, serverVersion } from "../db.js"
 import { summarizeProfile } from "../inspector.js"
 import { closedLoop, type LoadResult, openLoop, pool } from "../load.js"
 import { describeMachine } from "../machine.js"
-import { Master } from "../master.js"
-import { ProcSampler, type Window } from "../proc.js"
+import { startSampledMaster } from "../sampledMaster.js"
+import { type Window } from "../proc.js"
 import { type PromSample, quantileBetween, sumOf } from "../prom.js"
 import { type Check, type Result, resultsDir, say } from "../report.js"
 import { grantSlaves, seedFleet, seedOrgUnits, seedUsers, signIn } from "../seed.js"
@@ -74,12 +74,7 @@ export const runReads = async (flags: Flags, command: string): Promise<Result> =
     NCOD_REGISTRATIONS_PER_HOUR: "10000",
     NCOD_REPORT_INTERVAL_SECONDS: "3600"
   })
-  const sampler = new ProcSampler(500)
-  sampler.set("bench", [process.pid])
-  sampler.start()
-  say(`starting the master (${settings.postgresServer ? "PostgreSQL" : "embedded database"}${settings.redisUrl ? ", Redis" : ""})`)
-  const master = await Master.start(settings)
-  sampler.set("master", [master.pid])
+  const { sampler, master } = await startSampledMaster(settings)
   const openPool = pool(master.url, master.ca, flags.poolConnections)
   try {
     const pgVersion = master.databaseUrl ? await connect(master.databaseUrl).then(async (c) => [await serverVersion(c), await c.end()][0] as string) : "embedded"

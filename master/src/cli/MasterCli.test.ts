@@ -72,8 +72,9 @@ describe("ncod-master serve --dev on a machine without PostgreSQL", () => {
     child.stdout?.on("data", (chunk) => (output += String(chunk)))
     child.stderr?.on("data", (chunk) => (output += String(chunk)))
     // how fast it starts is a bench figure (docs/performance.md), not something to time here
-    const url = (await waitForOutput(child, /https:\/\/127\.0\.0\.1:\d+/, 120_000))
-    const banner = await waitForOutput(child, /first admin: admin \/ \S+/, 5_000)
+    // the banner is one write: its first-admin line and its URL arrive in the same chunk
+    const banner = await waitForOutput(child, /ncod master is running at https:\/\/127\.0\.0\.1:\d+[^]*?first admin: admin \/ \S+/, 120_000)
+    const url = /https:\/\/127\.0\.0\.1:\d+/.exec(banner)![0]
     expect(banner).toMatch(/first admin: admin \/ [A-Za-z0-9_-]{24}/)
     const ca = fs.readFileSync(path.join(dataDir, "keys", "ca.crt"), "utf8")
     expect(await getStatus(`${url}/healthz`, ca), output).toBe(200)

@@ -486,14 +486,17 @@ export const tmuxAvailable = () => {
 
 const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`
 
-/** A tmux server of its own (its own socket) running one command in an 80×24 pseudo-terminal. */
+/**
+ * A tmux server of its own (its own socket) running one command in an 80×24 pseudo-terminal, as a
+ * person's terminal: without the CI variable the test runner may have (it turns the spinner off).
+ */
 export const tmuxSession = (user: TestUser, args: ReadonlyArray<string>, size = { cols: 80, rows: 24 }) =>
   Effect.acquireRelease(
     Effect.sync(() => {
       const socket = `ncod-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
       const tmux = (tmuxArgs: ReadonlyArray<string>) => execFileSync("tmux", ["-L", socket, "-f", "/dev/null", ...tmuxArgs], { encoding: "utf8" })
       const env = Object.entries(user.env).map(([key, value]) => `${key}=${shellQuote(value)}`).join(" ")
-      const command = `cd ${shellQuote(repoRoot)} && env ${env} TERM=xterm-256color ${shellQuote(process.execPath)} ${shellQuote(ncodLauncher)} ${args.map(shellQuote).join(" ")}; echo "EXIT=$?"; sleep 600`
+      const command = `cd ${shellQuote(repoRoot)} && env -u CI ${env} TERM=xterm-256color ${shellQuote(process.execPath)} ${shellQuote(ncodLauncher)} ${args.map(shellQuote).join(" ")}; echo "EXIT=$?"; sleep 600`
       tmux(["new-session", "-d", "-s", "main", "-x", String(size.cols), "-y", String(size.rows), command])
       return {
         socket,

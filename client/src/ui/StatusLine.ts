@@ -1,3 +1,4 @@
+import { isatty } from "node:tty"
 import { Effect } from "effect"
 import { createSpinner } from "nanospinner"
 import { clock, type Colors } from "./Output.js"
@@ -19,6 +20,15 @@ const startQuietly = (spinner: Spinner, text: string) => {
 }
 
 /**
+ * nanospinner decides once, for the whole process, whether it animates: only when stdout is a
+ * terminal, TERM is not "dumb" and no CI variable is set. When it does not, update() changes the
+ * text without drawing it, so a status line would stay stale on screen: such terminals get the
+ * plain line-per-change output instead.
+ */
+const spinnerAnimates = (stream: NodeJS.WriteStream) =>
+  stream.isTTY === true && isatty(1) && process.env["TERM"] !== "dumb" && !("CI" in process.env)
+
+/**
  * What a long-running command shows: on a terminal, a spinner line with the current status and
  * notes printed above it; elsewhere (logs, pipes, tests) one timestamped line per note and per
  * change of status, without colours or cursor movement.
@@ -30,7 +40,7 @@ export interface StatusLine {
 }
 
 export const makeStatusLine = (stream: NodeJS.WriteStream, colors: Colors): StatusLine => {
-  if (stream.isTTY !== true) {
+  if (!spinnerAnimates(stream)) {
     let last = ""
     const line = (text: string) => void stream.write(`${clock()} ${text}\n`)
     return {
@@ -71,7 +81,7 @@ export const makeStatusLine = (stream: NodeJS.WriteStream, colors: Colors): Stat
 
 /** Runs `effect` behind a spinner on a terminal (nothing elsewhere); the spinner never outlives it. */
 export const withSpinner = <A, E, R>(text: string, effect: Effect.Effect<A, E, R>, stream: NodeJS.WriteStream = process.stderr) =>
-  stream.isTTY !== true
+  !spinnerAnimates(stream)
     ? effect
     : Effect.acquireUseRelease(
         Effect.sync(() => startQuietly(createSpinner(text, { stream, color: "cyan" }), text)),

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import type { Redis } from "ioredis"
 import { EventBus } from "../events/EventBus.js"
@@ -7,62 +8,120 @@ import { Metrics } from "../metrics/Metrics.js"
 const TTL_SECONDS = 30
 const MEMORY_ENTRIES = 5_000
 
+/** A response body as the API would send it (the schema's encoded form as JSON) and its ETag. */
+export interface CachedJson {
+  readonly body: string
+  readonly etag: string
+}
+
+const etagOf = (body: string) => `"${createHash("sha1").update(body).digest("base64url")}"`
+
 /**
  * Caches inventory reads (device lists, slave lists). Every entry belongs to a generation; any
  * inventory event bumps the generation, so a change is visible at the next read without tracking
  * which entries it touched. Redis when configured (shared by masters), else this process.
+ *
+ * `cachedJson` keeps the encoded body: a hit is then sent as it is, without encoding the page
+ * through the response schema again (that encoding was most of a hit's cost).
  */
 export class InventoryCache extends Context.Tag("@ncod/master/InventoryCache")<
   InventoryCache,
   {
     readonly cached: <A, I>(key: string, schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) => Effect.Effect<A>
+    readonly cachedJson: <A, I>(key: string, schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) => Effect.Effect<CachedJson>
     readonly invalidate: Effect.Effect<void>
   }
 >() {}
 
-const redisCache = (redis: Redis, prefix: string, metrics: typeof Metrics.Service): InventoryCache["Type"] => {
+const encodeJson = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
+  Schema.encode(schema)(value).pipe(
+    Effect.orDie,
+    Effect.map((encoded): CachedJson => {
+      const body = JSON.stringify(encoded)
+      return { body, etag: etagOf(body) }
+    })
+  )
+
+/** In Redis an entry is `<etag> <body>`: one GET gives both. */
+export const redisCache = (redis: Redis, prefix: string, metrics: typeof Metrics.Service): InventoryCache["Type"] => {
   const genKey = `${prefix}inventory:gen`
+  const lookup = (key: string) =>
+    Effect.gen(function* () {
+      const generation = (yield* Effect.promise(() => redis.get(genKey))) ?? "0"
+      const entryKey = `${prefix}inventory:${generation}:${key}`
+      const hit = yield* Effect.promise(() => redis.get(entryKey))
+      const space = hit === null ? -1 : hit.indexOf(" ")
+      const json: CachedJson | null = hit !== null && space > 0 ? { etag: hit.slice(0, space), body: hit.slice(space + 1) } : null
+      return { entryKey, json }
+    })
+  const fill = <A, I>(entryKey: string, schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) =>
+    Effect.gen(function* () {
+      metrics.cacheRequests.inc({ result: "miss" })
+      const value = yield* compute
+      const json = yield* encodeJson(schema, value)
+      yield* Effect.promise(() => redis.set(entryKey, `${json.etag} ${json.body}`, "EX", TTL_SECONDS))
+      return { value, json }
+    })
   return {
     cached: <A, I>(key: string, schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) =>
       Effect.gen(function* () {
-        const generation = (yield* Effect.promise(() => redis.get(genKey))) ?? "0"
-        const entryKey = `${prefix}inventory:${generation}:${key}`
-        const hit = yield* Effect.promise(() => redis.get(entryKey))
-        if (hit !== null) {
-          const decoded = yield* Schema.decodeUnknown(Schema.parseJson(schema))(hit).pipe(Effect.option)
+        const { entryKey, json } = yield* lookup(key)
+        if (json !== null) {
+          const decoded = yield* Schema.decodeUnknown(Schema.parseJson(schema))(json.body).pipe(Effect.option)
           if (Option.isSome(decoded)) {
             metrics.cacheRequests.inc({ result: "hit" })
             return decoded.value
           }
         }
-        metrics.cacheRequests.inc({ result: "miss" })
-        const value = yield* compute
-        const encoded = yield* Schema.encode(Schema.parseJson(schema))(value).pipe(Effect.orDie)
-        yield* Effect.promise(() => redis.set(entryKey, encoded, "EX", TTL_SECONDS))
-        return value
+        return (yield* fill(entryKey, schema, compute)).value
+      }),
+    cachedJson: <A, I>(key: string, schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) =>
+      Effect.gen(function* () {
+        const { entryKey, json } = yield* lookup(key)
+        if (json !== null) {
+          metrics.cacheRequests.inc({ result: "hit" })
+          return json
+        }
+        return (yield* fill(entryKey, schema, compute)).json
       }),
     invalidate: Effect.promise(() => redis.incr(genKey)).pipe(Effect.asVoid)
   }
 }
 
-const memoryCache = (metrics: typeof Metrics.Service): InventoryCache["Type"] => {
+interface MemoryEntry {
+  readonly generation: number
+  readonly expiresAt: number
+  readonly value: unknown
+  json: CachedJson | undefined
+}
+
+export const memoryCache = (metrics: typeof Metrics.Service): InventoryCache["Type"] => {
   let generation = 0
-  const entries = new Map<string, { generation: number; expiresAt: number; value: unknown }>()
+  const entries = new Map<string, MemoryEntry>()
+  const entry = <A>(key: string, compute: Effect.Effect<A>) =>
+    Effect.gen(function* () {
+      const found = entries.get(key)
+      if (found !== undefined && found.generation === generation && found.expiresAt > Date.now()) {
+        metrics.cacheRequests.inc({ result: "hit" })
+        return found
+      }
+      metrics.cacheRequests.inc({ result: "miss" })
+      const started = generation
+      const value = yield* compute
+      const fresh: MemoryEntry = { generation: started, expiresAt: Date.now() + TTL_SECONDS * 1000, value, json: undefined }
+      if (entries.size >= MEMORY_ENTRIES) entries.clear()
+      // a change that landed while computing makes this value stale already: do not keep it
+      if (started === generation) entries.set(key, fresh)
+      return fresh
+    })
   return {
     cached: <A, I>(key: string, _schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) =>
+      Effect.map(entry(key, compute), (found) => found.value as A),
+    cachedJson: <A, I>(key: string, schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) =>
       Effect.gen(function* () {
-        const entry = entries.get(key)
-        if (entry !== undefined && entry.generation === generation && entry.expiresAt > Date.now()) {
-          metrics.cacheRequests.inc({ result: "hit" })
-          return entry.value as A
-        }
-        metrics.cacheRequests.inc({ result: "miss" })
-        const started = generation
-        const value = yield* compute
-        if (entries.size >= MEMORY_ENTRIES) entries.clear()
-        // a change that landed while computing makes this value stale already: do not keep it
-        if (started === generation) entries.set(key, { generation, expiresAt: Date.now() + TTL_SECONDS * 1000, value })
-        return value
+        const found = yield* entry(key, compute)
+        if (found.json === undefined) found.json = yield* encodeJson(schema, found.value as A)
+        return found.json
       }),
     invalidate: Effect.sync(() => {
       generation++

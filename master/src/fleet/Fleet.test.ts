@@ -170,6 +170,53 @@ layer(Fleet, { timeout: 120_000, excludeTestServices: true })("the master's flee
     })
   )
 
+  it.effect("serves cached lists with an ETag, answers 304 while they are unchanged and a new page after a change", () =>
+    Effect.gen(function* () {
+      const master = yield* TestMaster
+      const anonymous = yield* apiClient()
+      const tokens = yield* anonymous.auth.login({ payload: { username: master.admin.username, password: master.admin.password, audience: "admin" } })
+      const auth = { authorization: `Bearer ${tokens.accessToken}` }
+      const slave = yield* enrollSlave("lab-e")
+      yield* slave.client.slaveAgent.report({ path: { id: slave.slaveId }, payload: makeReport(1, "lab-e", demoReported(11, 2, "lab-e")) })
+      const path = `/api/v1/devices?slaveId=${slave.slaveId}`
+      const first = yield* rawGet(path, auth)
+      expect(first.status).toBe(200)
+      expect(first.headers["content-type"]).toContain("application/json")
+      const etag = first.headers["etag"]
+      expect(etag).toMatch(/^"[\w-]+"$/)
+      expect(first.headers["cache-control"]).toBe("no-store")
+      const page = (yield* first.json) as { items: Array<{ device: { state: string } }> }
+      expect(page.items.map((view) => view.device.state)).toEqual(["available", "available"])
+      // the cached body is what the typed client decodes
+      const typed = yield* (yield* apiClient(tokens.accessToken)).inventory.devices({ urlParams: { slaveId: slave.slaveId } })
+      expect(typed.items).toHaveLength(2)
+
+      const again = yield* rawGet(path, auth)
+      expect(again.headers["etag"]).toBe(etag)
+      const unchanged = yield* rawGet(path, { ...auth, "if-none-match": `W/"other", ${etag}` })
+      expect(unchanged.status).toBe(304)
+      expect(yield* unchanged.text).toBe("")
+      expect((yield* rawGet(path, { ...auth, "if-none-match": `"other"` })).status).toBe(200)
+      // an ETag is no key: without a token there is still nothing to see
+      expect((yield* rawGet(path, { "if-none-match": etag! })).status).toBe(401)
+
+      yield* slave.client.slaveAgent.report({ path: { id: slave.slaveId }, payload: makeReport(2, "lab-e", demoReported(11, 1, "lab-e")) })
+      let changed = yield* rawGet(path, { ...auth, "if-none-match": etag! })
+      for (let tries = 0; changed.status === 304 && tries < 50; tries++) {
+        yield* Effect.sleep("100 millis")
+        changed = yield* rawGet(path, { ...auth, "if-none-match": etag! })
+      }
+      expect(changed.status).toBe(200)
+      expect(changed.headers["etag"]).not.toBe(etag)
+      const states = ((yield* changed.json) as typeof page).items.map((view) => view.device.state).sort()
+      expect(states).toEqual(["available"])
+
+      const slaves = yield* rawGet("/api/v1/slaves", auth)
+      expect(slaves.status).toBe(200)
+      expect((yield* rawGet("/api/v1/slaves", { ...auth, "if-none-match": slaves.headers["etag"]! })).status).toBe(304)
+    })
+  )
+
   it.effect("exports the fleet's metrics in the Prometheus format", () =>
     Effect.gen(function* () {
       const response = yield* rawGet("/metrics")

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import { Redis } from "ioredis"
+import { makeMetrics } from "../metrics/Metrics.js"
+import { memoryCache, redisCache } from "./InventoryCache.js"
+
+const Row = Schema.Struct({ id: Schema.NumberFromString, at: Schema.DateFromString })
+const Rows = Schema.Array(Row)
+
+const redisUrl = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379"
+
+const caches = {
+  "in this process": () => Effect.succeed(memoryCache(makeMetrics())),
+  "in Redis": () => {
+    const prefix = `ncod-cache-test-${process.pid}-${Math.random().toString(36).slice(2)}:`
+    return Effect.acquireRelease(
+      Effect.sync(() => new Redis(redisUrl, { maxRetriesPerRequest: 1 })),
+      // entries expire by themselves; the generation counter does not
+      (redis) => Effect.promise(() => redis.del(`${prefix}inventory:gen`).then(() => redis.quit()))
+    ).pipe(Effect.map((redis) => redisCache(redis, prefix, makeMetrics())))
+  }
+}
+
+describe.each(Object.entries(caches))("the inventory cache %s", (_name, make) => {
+  it.scoped("keeps the encoded page and its ETag, computes once per generation, and again after invalidate", () =>
+    Effect.gen(function* () {
+      const cache = yield* make()
+      let computed = 0
+      let rows = [{ id: 1, at: new Date("2026-12-01T10:00:00.000Z") }]
+      const compute = Effect.sync(() => {
+        computed++
+        return rows
+      })
+      const first = yield* cache.cachedJson("page", Rows, compute)
+      expect(first.body).toBe(JSON.stringify([{ id: "1", at: "2026-12-01T10:00:00.000Z" }]))
+      expect(first.etag).toMatch(/^"[\w-]{27}"$/)
+      expect(yield* cache.cachedJson("page", Rows, compute)).toEqual(first)
+      expect(yield* cache.cached("page", Rows, compute)).toEqual(rows)
+      expect(computed).toBe(1)
+
+      rows = [...rows, { id: 2, at: new Date("2026-12-01T11:00:00.000Z") }]
+      expect((yield* cache.cachedJson("page", Rows, compute)).etag).toBe(first.etag)
+      yield* cache.invalidate
+      const second = yield* cache.cachedJson("page", Rows, compute)
+      expect(computed).toBe(2)
+      expect(second.etag).not.toBe(first.etag)
+      expect(JSON.parse(second.body)).toHaveLength(2)
+      expect(yield* cache.cached("other", Rows, compute)).toEqual(rows)
+      expect(computed).toBe(3)
+    })
+  )
+})

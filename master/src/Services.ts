@@ -88,7 +88,7 @@ export const servicesLayer = (config: MasterConfig, options: ServiceOptions) =>
     Layer.provideMerge(
       Layer.mergeAll(
         RepositoriesLive,
-        Passwords.layer(config.bcryptCost),
+        Passwords.layer(config.bcryptCost, config.bcryptConcurrency),
         AuthSettings.layer(config, options.keysDir),
         FleetSettings.layer(config),
         LeaseSettings.layer(config),

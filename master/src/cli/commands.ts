@@ -90,7 +90,7 @@ const createAdminCommand = Command.make(
         const created = yield* prepareSchema(config.migrateOnStart).pipe(
           Effect.zipRight(createAdmin({ username, displayName, password })),
           Effect.provide(
-            Layer.mergeAll(RepositoriesLive, Passwords.layer(config.bcryptCost)).pipe(
+            Layer.mergeAll(RepositoriesLive, Passwords.layer(config.bcryptCost, config.bcryptConcurrency)).pipe(
               Layer.provideMerge(databaseLayer(config, paths.embeddedDatabaseDir))
             )
           )

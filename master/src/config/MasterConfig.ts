@@ -1,4 +1,5 @@
 import { Config, LogLevel, Option, type Redacted } from "effect"
+import * as os from "node:os"
 import * as path from "node:path"
 
 const withDefault = <A>(config: Config.Config<A>, value: A) => config.pipe(Config.withDefault(value))
@@ -59,6 +60,8 @@ export const MasterConfig = Config.all({
     (origin) => /^https?:\/\/[^/*\s]+$/.test(origin)
   ),
   bcryptCost: intBetween("NCOD_BCRYPT_COST", 12, 10, 15),
+  // one core is left to the event loop: a sign-in flood must not starve every other request
+  bcryptConcurrency: intBetween("NCOD_BCRYPT_CONCURRENCY", Math.max(1, os.availableParallelism() - 1), 1, 64),
   maxBodyBytes: intBetween("NCOD_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
   trustProxy: withDefault(Config.boolean("NCOD_TRUST_PROXY"), false),
   accessTokenTtlSeconds: intBetween("NCOD_ACCESS_TOKEN_TTL_SECONDS", 600, 30, 3600),

@@ -1,15 +1,20 @@
 /**
  * The bare Node HTTP(S) server each run compares the master with: same machine, same run, same
  * TLS certificate, same bytes. GET answers a canned body (the size of the master's answer to the
- * same request); POST reads and parses the JSON body and answers a report acknowledgement.
+ * same request; gzipped when BASELINE_GET_GZIP=1); POST reads and parses the JSON body and answers a report acknowledgement.
  * Started as its own process by baseline.ts; prints `listening <port>` when ready.
  */
 import * as fs from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
+import { gzipSync } from "node:zlib"
 
 const [certFile, keyFile, bodyFile] = [process.env["BASELINE_CERT"], process.env["BASELINE_KEY"], process.env["BASELINE_GET_BODY"]]
-const getBody = bodyFile ? fs.readFileSync(bodyFile) : Buffer.from('{"ok":true}')
+const plainBody = bodyFile ? fs.readFileSync(bodyFile) : Buffer.from('{"ok":true}')
+// like the master's cache, the gzip form is made once, not per request
+const gzip = process.env["BASELINE_GET_GZIP"] === "1"
+const getBody = gzip ? gzipSync(plainBody) : plainBody
+const getHeaders = { "content-type": "application/json", "content-length": getBody.length, ...(gzip ? { "content-encoding": "gzip" } : {}) }
 const ack = Buffer.from('{"outcome":"unchanged","nextReportInSeconds":30}')
 
 const handler: http.RequestListener = (request, response) => {
@@ -27,7 +32,7 @@ const handler: http.RequestListener = (request, response) => {
     })
     return
   }
-  response.writeHead(200, { "content-type": "application/json", "content-length": getBody.length }).end(getBody)
+  response.writeHead(200, getHeaders).end(getBody)
 }
 
 const server =

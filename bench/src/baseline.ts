@@ -14,8 +14,11 @@ export interface Baseline {
   stop(): Promise<void>
 }
 
-/** `tls`: the master's keys directory, so the bare server pays the same handshakes; `getBody`: bytes to answer GETs with. */
-export const startBaseline = async (options: { keysDir: string | undefined; getBody?: string }): Promise<Baseline> => {
+/**
+ * `tls`: the master's keys directory, so the bare server pays the same handshakes; `getBody`: bytes
+ * to answer GETs with, gzipped (once) when `gzip` is set.
+ */
+export const startBaseline = async (options: { keysDir: string | undefined; getBody?: string; gzip?: boolean }): Promise<Baseline> => {
   const env: Record<string, string> = { PATH: process.env["PATH"] ?? "" }
   let bodyFile: string | undefined
   if (options.keysDir !== undefined) {
@@ -27,6 +30,7 @@ export const startBaseline = async (options: { keysDir: string | undefined; getB
     fs.writeFileSync(bodyFile, options.getBody)
     env["BASELINE_GET_BODY"] = bodyFile
   }
+  if (options.gzip === true) env["BASELINE_GET_GZIP"] = "1"
   const child: ChildProcess = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), script], { env, stdio: ["ignore", "pipe", "inherit"] })
   const port = await new Promise<number>((resolve, reject) => {
     let seen = ""

@@ -9,6 +9,7 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { gzipSync } from "node:zlib"
 import type { FlagSpecs, FlagValues } from "../args.js"
 import { startBaseline } from "../baseline.js"
 import { commonFlags, environmentSettings, masterSettings } from "../common.js"
@@ -37,6 +38,7 @@ export const readsFlags = {
   poolConnections: { kind: "number", default: 64, min: 1, help: "open-loop keep-alive connections" },
   limit: { kind: "number", default: 50, min: 1, max: 500, help: "page size asked for" },
   workers: { kind: "number", default: 2, min: 1, help: "seeding worker processes" },
+  gzip: { kind: "boolean", default: false, help: "send Accept-Encoding: gzip, as browsers do (the bare server then sends the page gzipped too)" },
   ...commonFlags
 } as const satisfies FlagSpecs
 
@@ -104,13 +106,15 @@ export const runReads = async (flags: Flags, command: string): Promise<Result> =
     }
     const items = (JSON.parse(sampleBody) as { items: Array<unknown> }).items.length
     const inventory = await master.api.ok<{ items: Array<unknown> }>("GET", "/api/v1/devices?limit=500", { token: userToken })
-    notes.push(`inventory: ${flags.slaves} slaves × ${flags.devices} devices; the portal user sees ${inventory.items.length === 500 ? "≥ 500" : inventory.items.length} devices; list pages of ${items} items, ${formatNumber(sampleBody.length)} bytes`)
+    notes.push(`inventory: ${flags.slaves} slaves × ${flags.devices} devices; the portal user sees ${inventory.items.length === 500 ? "≥ 500" : inventory.items.length} devices; list pages of ${items} items, ${formatNumber(sampleBody.length)} bytes${flags.gzip ? ` (${formatNumber(gzipSync(sampleBody).length)} gzipped, as sent with --gzip)` : ""}`)
 
     if (master.databaseUrl) {
       const client = await connect(master.databaseUrl)
       sampler.set("postgres", await backendPids(client))
       await client.end()
     }
+    const encoding: Record<string, string> = flags.gzip ? { "accept-encoding": "gzip" } : {}
+    const auth = (token: string) => ({ authorization: `Bearer ${token}`, ...encoding })
     const inspector = await master.inspector()
     const profiles: Record<string, unknown> = {}
     const profiled = async <A>(phase: string, body: () => Promise<A>) => {
@@ -135,7 +139,7 @@ export const runReads = async (flags: Flags, command: string): Promise<Result> =
     }
 
     say(`baseline: ${flags.max} s autocannon against a bare Node server sending the same ${formatNumber(sampleBody.length)} bytes`)
-    const bareServer = await startBaseline({ keysDir: flags.insecure ? undefined : master.keysDir, getBody: sampleBody })
+    const bareServer = await startBaseline({ keysDir: flags.insecure ? undefined : master.keysDir, getBody: sampleBody, gzip: flags.gzip })
     sampler.set("bare", [bareServer.pid])
     sampler.mark("bare:start")
     const bare = await closedLoop({ url: `${bareServer.url}/api/v1/devices?limit=${limit}`, connections: flags.connections, duration: flags.max })
@@ -148,7 +152,7 @@ export const runReads = async (flags: Flags, command: string): Promise<Result> =
 
     say(`max: ${flags.max} s autocannon, cached device list`)
     const max = await measure("max", () =>
-      closedLoop({ url: `${master.url}${mix[0]!.path}`, headers: { authorization: `Bearer ${adminToken}` }, connections: flags.connections, duration: flags.max })
+      closedLoop({ url: `${master.url}${mix[0]!.path}`, headers: auth(adminToken), connections: flags.connections, duration: flags.max })
     )
 
     say(`cached: ${flags.rate}/s for ${flags.duration} s over ${mix.length} list and search URLs`)
@@ -159,7 +163,7 @@ export const runReads = async (flags: Flags, command: string): Promise<Result> =
         seconds: flags.duration,
         next: (n) => {
           const entry = mix[n % mix.length]!
-          return { path: entry.path, headers: { authorization: `Bearer ${entry.token}` } }
+          return { path: entry.path, headers: auth(entry.token) }
         }
       })
     )
@@ -173,7 +177,7 @@ export const runReads = async (flags: Flags, command: string): Promise<Result> =
         seconds: flags.missDuration,
         next: (n) => ({
           path: `/api/v1/devices?q=${randomQuery()}&limit=${limit}`,
-          headers: { authorization: `Bearer ${n % 2 === 0 ? adminToken : userToken}` }
+          headers: auth(n % 2 === 0 ? adminToken : userToken)
         })
       })
     )
@@ -182,7 +186,7 @@ export const runReads = async (flags: Flags, command: string): Promise<Result> =
     const missMax = await measure("missMax", () =>
       closedLoop({
         url: `${master.url}/api/v1/devices`,
-        headers: { authorization: `Bearer ${adminToken}` },
+        headers: auth(adminToken),
         connections: flags.connections,
         duration: flags.max,
         requests: [{ method: "GET", setupRequest: (request) => ({ ...request, path: `/api/v1/devices?q=${randomQuery()}&limit=${limit}` }) }]

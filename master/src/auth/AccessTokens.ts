@@ -9,6 +9,9 @@ import { AuthSettings } from "./AuthSettings.js"
 
 export const ISSUER = "ncod"
 const ALGORITHM = "ES256"
+const CLOCK_TOLERANCE_SECONDS = 5
+/** Verified tokens remembered (a few MB at most): beyond that the memo starts over. */
+const VERIFIED_MEMO_ENTRIES = 20_000
 
 export class TokenRejected extends Data.TaggedError("TokenRejected")<{ readonly reason: string }> {}
 
@@ -75,7 +78,33 @@ export const AccessTokensLive = Layer.effect(
         return { token, claims: { ...input, tokenId, expiresAt } }
       })
 
+    // An ES256 verification is a tenth of a cached read's CPU and a token is sent many times in its
+    // ten-minute life: the exact string that verified once keeps its claims until it expires. Only
+    // verified strings are kept, so nothing unverified is ever let in; revocation and the account
+    // checks happen in AccessControl on every request as before.
+    const verified = new Map<string, AccessClaims>()
+    const remembered = (token: string, audiences: ReadonlyArray<Audience>) => {
+      const claims = verified.get(token)
+      if (claims === undefined) return undefined
+      if (claims.expiresAt.getTime() + CLOCK_TOLERANCE_SECONDS * 1000 <= Date.now()) {
+        verified.delete(token)
+        return undefined
+      }
+      return audiences.includes(claims.audience) ? claims : null
+    }
+    const remember = (token: string, claims: AccessClaims) => {
+      if (verified.size >= VERIFIED_MEMO_ENTRIES) verified.clear()
+      verified.set(token, claims)
+    }
+
     const verify = (token: string, audiences: ReadonlyArray<Audience>) =>
+      Effect.suspend(() => {
+        const known = remembered(token, audiences)
+        if (known === null) return Effect.fail(new TokenRejected({ reason: "ERR_JWT_CLAIM_VALIDATION_FAILED" }))
+        return known === undefined ? verifySignature(token, audiences) : Effect.succeed(known)
+      })
+
+    const verifySignature = (token: string, audiences: ReadonlyArray<Audience>) =>
       Effect.tryPromise({
         try: () =>
           jose.jwtVerify(token, keys.verifying, {
@@ -84,7 +113,7 @@ export const AccessTokensLive = Layer.effect(
             audience: [...audiences],
             requiredClaims: ["exp", "iat", "sub", "jti", "aud"],
             typ: "at+jwt",
-            clockTolerance: 5
+            clockTolerance: CLOCK_TOLERANCE_SECONDS
           }),
         catch: (error) => new TokenRejected({ reason: error instanceof jose.errors.JOSEError ? error.code : "invalid" })
       }).pipe(
@@ -101,7 +130,8 @@ export const AccessTokensLive = Layer.effect(
             tokenId: payload.jti!,
             expiresAt: new Date(payload.exp! * 1000)
           } satisfies AccessClaims)
-        })
+        }),
+        Effect.tap((claims) => Effect.sync(() => remember(token, claims)))
       )
 
     return { issue, verify }

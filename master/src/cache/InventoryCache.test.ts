@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { Redis } from "ioredis"
+import { gunzipSync } from "node:zlib"
 import { makeMetrics } from "../metrics/Metrics.js"
 import { memoryCache, redisCache } from "./InventoryCache.js"
 
@@ -33,7 +34,8 @@ describe.each(Object.entries(caches))("the inventory cache %s", (_name, make) =>
       })
       const first = yield* cache.cachedJson("page", Rows, compute)
       expect(first.body).toBe(JSON.stringify([{ id: "1", at: "2026-12-01T10:00:00.000Z" }]))
-      expect(first.etag).toMatch(/^"[\w-]{27}"$/)
+      expect(first.etag).toMatch(/^W\/"[\w-]{27}"$/)
+      expect(gunzipSync(first.gzip).toString("utf8")).toBe(first.body)
       expect(yield* cache.cachedJson("page", Rows, compute)).toEqual(first)
       expect(yield* cache.cached("page", Rows, compute)).toEqual(rows)
       expect(computed).toBe(1)

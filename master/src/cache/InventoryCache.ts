@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto"
+import { gzipSync } from "node:zlib"
 import { Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import type { Redis } from "ioredis"
 import { EventBus } from "../events/EventBus.js"
@@ -8,13 +9,23 @@ import { Metrics } from "../metrics/Metrics.js"
 const TTL_SECONDS = 30
 const MEMORY_ENTRIES = 5_000
 
-/** A response body as the API would send it (the schema's encoded form as JSON) and its ETag. */
-export interface CachedJson {
-  readonly body: string
-  readonly etag: string
+/**
+ * A response body as the API would send it (the schema's encoded form as JSON), its ETag (weak: the
+ * gzip and plain forms are the same page), and its gzip form, made once when first asked for.
+ */
+export class CachedJson {
+  #gzip: Uint8Array | undefined
+  constructor(
+    readonly body: string,
+    readonly etag: string
+  ) {}
+  get gzip(): Uint8Array {
+    this.#gzip ??= gzipSync(this.body)
+    return this.#gzip
+  }
 }
 
-const etagOf = (body: string) => `"${createHash("sha1").update(body).digest("base64url")}"`
+const etagOf = (body: string) => `W/"${createHash("sha1").update(body).digest("base64url")}"`
 
 /**
  * Caches inventory reads (device lists, slave lists). Every entry belongs to a generation; any
@@ -36,22 +47,35 @@ export class InventoryCache extends Context.Tag("@ncod/master/InventoryCache")<
 const encodeJson = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
   Schema.encode(schema)(value).pipe(
     Effect.orDie,
-    Effect.map((encoded): CachedJson => {
+    Effect.map((encoded) => {
       const body = JSON.stringify(encoded)
-      return { body, etag: etagOf(body) }
+      return new CachedJson(body, etagOf(body))
     })
   )
 
-/** In Redis an entry is `<etag> <body>`: one GET gives both. */
+/**
+ * In Redis an entry is `<etag> <body>`: one GET gives both. The generation is asked of Redis on every
+ * read; an entry of the current generation seen before is then taken from this process (its key
+ * names the generation, so it cannot be stale), which saves the second round trip and keeps its
+ * gzip form.
+ */
 export const redisCache = (redis: Redis, prefix: string, metrics: typeof Metrics.Service): InventoryCache["Type"] => {
   const genKey = `${prefix}inventory:gen`
+  const local = new Map<string, { readonly json: CachedJson; readonly expiresAt: number }>()
+  const keepLocally = (entryKey: string, json: CachedJson) => {
+    if (local.size >= MEMORY_ENTRIES) local.clear()
+    local.set(entryKey, { json, expiresAt: Date.now() + TTL_SECONDS * 1000 })
+  }
   const lookup = (key: string) =>
     Effect.gen(function* () {
       const generation = (yield* Effect.promise(() => redis.get(genKey))) ?? "0"
       const entryKey = `${prefix}inventory:${generation}:${key}`
+      const seen = local.get(entryKey)
+      if (seen !== undefined && seen.expiresAt > Date.now()) return { entryKey, json: seen.json }
       const hit = yield* Effect.promise(() => redis.get(entryKey))
       const space = hit === null ? -1 : hit.indexOf(" ")
-      const json: CachedJson | null = hit !== null && space > 0 ? { etag: hit.slice(0, space), body: hit.slice(space + 1) } : null
+      const json = hit !== null && space > 0 ? new CachedJson(hit.slice(space + 1), hit.slice(0, space)) : null
+      if (json !== null) keepLocally(entryKey, json)
       return { entryKey, json }
     })
   const fill = <A, I>(entryKey: string, schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) =>
@@ -60,6 +84,7 @@ export const redisCache = (redis: Redis, prefix: string, metrics: typeof Metrics
       const value = yield* compute
       const json = yield* encodeJson(schema, value)
       yield* Effect.promise(() => redis.set(entryKey, `${json.etag} ${json.body}`, "EX", TTL_SECONDS))
+      keepLocally(entryKey, json)
       return { value, json }
     })
   return {

@@ -2,6 +2,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { expect, layer } from "@effect/vitest"
 import { liveEventsClient } from "@ncod/core/node"
 import { Effect, Layer, Stream } from "effect"
+import { gunzipSync } from "node:zlib"
 import { adminApi, apiClient, demoReported, enrollSlave, makeReport } from "../testing/FleetFixtures.js"
 import { collectLiveEvents } from "../testing/LiveEvents.js"
 import { rawGet, TestMaster, testHttpClientLayer, testMasterLayer } from "../testing/TestMaster.js"
@@ -183,7 +184,7 @@ layer(Fleet, { timeout: 120_000, excludeTestServices: true })("the master's flee
       expect(first.status).toBe(200)
       expect(first.headers["content-type"]).toContain("application/json")
       const etag = first.headers["etag"]
-      expect(etag).toMatch(/^"[\w-]+"$/)
+      expect(etag).toMatch(/^W\/"[\w-]+"$/)
       expect(first.headers["cache-control"]).toBe("no-store")
       const page = (yield* first.json) as { items: Array<{ device: { state: string } }> }
       expect(page.items.map((view) => view.device.state)).toEqual(["available", "available"])
@@ -191,9 +192,15 @@ layer(Fleet, { timeout: 120_000, excludeTestServices: true })("the master's flee
       const typed = yield* (yield* apiClient(tokens.accessToken)).inventory.devices({ urlParams: { slaveId: slave.slaveId } })
       expect(typed.items).toHaveLength(2)
 
+      const zipped = yield* rawGet(path, { ...auth, "accept-encoding": "br;q=1, gzip;q=0.8" })
+      expect(zipped.headers["content-encoding"]).toBe("gzip")
+      expect(zipped.headers["etag"]).toBe(etag)
+      expect(JSON.parse(gunzipSync(new Uint8Array(yield* zipped.arrayBuffer)).toString("utf8"))).toEqual(page)
+      expect((yield* rawGet(path, { ...auth, "accept-encoding": "gzip;q=0, identity" })).headers["content-encoding"]).toBeUndefined()
+
       const again = yield* rawGet(path, auth)
       expect(again.headers["etag"]).toBe(etag)
-      const unchanged = yield* rawGet(path, { ...auth, "if-none-match": `W/"other", ${etag}` })
+      const unchanged = yield* rawGet(path, { ...auth, "if-none-match": `"other", ${etag!.slice(2)}` })
       expect(unchanged.status).toBe(304)
       expect(yield* unchanged.text).toBe("")
       expect((yield* rawGet(path, { ...auth, "if-none-match": `"other"` })).status).toBe(200)

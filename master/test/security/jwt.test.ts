@@ -298,6 +298,8 @@ layer(masterLayer(), { timeout: 120_000, excludeTestServices: true })("JWT attac
       const master = yield* TestMaster
       const adminPortal = yield* login(master.admin.username, master.admin.password, "portal")
       for (const bearer of [token, adminPortal.accessToken]) {
+        // verified once on a portal route first: the remembered verification must not widen its audience
+        expect((yield* call("GET", "/api/v1/me", { token: bearer })).status).toBe(200)
         for (const [method, route] of [
           ["GET", "/api/v1/admin/users"],
           ["GET", "/api/v1/admin/audit"],

@@ -12,7 +12,7 @@ export const commonFlags = {
   insecure: { kind: "boolean", default: false, help: "plain HTTP (NCOD_INSECURE_HTTP=true) for pure-throughput runs" },
   dbPool: { kind: "number", default: 10, min: 1, max: 200, help: "NCOD_DB_POOL_SIZE" },
   keepDb: { kind: "boolean", default: false, help: "keep the throwaway database afterwards" },
-  profile: { kind: "string", default: "", help: "CPU-profile the master during this phase (fleet: steady|churn|probe; reads: cached|uncached; login; leases)" },
+  profile: { kind: "string", default: "", help: "CPU-profile the master during this phase (fleet: warmup|steady|churn|probe; reads: cached|uncached; login; leases)" },
   env: { kind: "string", default: "", help: "extra master settings, e.g. NCOD_LOG_LEVEL=error,NCOD_BCRYPT_COST=10" },
   masterCheckout: { kind: "string", default: "", help: "run the master of another checkout (after npm install there), e.g. to compare a fix with its parent; default: this one" },
   waitQuiet: { kind: "number", default: 0, min: 0, help: "wait up to this many seconds for the machine to be < 15 % busy before starting (other jobs skew figures)" }

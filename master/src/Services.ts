@@ -72,7 +72,7 @@ export const servicesLayer = (config: MasterConfig, options: ServiceOptions) =>
     gaugesLayer(options)
   ).pipe(
     Layer.provideMerge(
-      Layer.mergeAll(AccessControlLive, LoginThrottleLive, inventoryCacheLayer(config.redisPrefix), ReportIngestLive, HeartbeatBatcherLive)
+      Layer.mergeAll(AccessControlLive, LoginThrottleLive, inventoryCacheLayer(config.redisPrefix), ReportIngestLive, HeartbeatBatcherLive, SlaveCredentialsLive)
     ),
     Layer.provideMerge(LeaseServiceLive),
     Layer.provideMerge(
@@ -81,8 +81,7 @@ export const servicesLayer = (config: MasterConfig, options: ServiceOptions) =>
         RefreshTokensLive,
         AuditTrailLive,
         ephemeralStoreLayer(config.redisPrefix),
-        eventBusLayer(config.redisPrefix),
-        SlaveCredentialsLive
+        eventBusLayer(config.redisPrefix)
       )
     ),
     Layer.provideMerge(

@@ -86,7 +86,7 @@ const phaseDetails = (phase: MergedPhase, seconds: number) => {
 type PhaseDetails = ReturnType<typeof phaseDetails>
 
 const serverSide = (before: ReadonlyArray<PromSample>, after: ReadonlyArray<PromSample>) => {
-  if (before.length === 0 || after.length === 0) return { scrapeFailed: true, outcomes: {}, reports: 0, ingestMs: { p50: null, p99: null }, eventLoopLagP99Ms: null, offlineTransitions: null, actorRestarts: null, rejected: null }
+  if (before.length === 0 || after.length === 0) return { scrapeFailed: true, outcomes: {}, reports: 0, ingestMs: { p50: null, p99: null }, eventLoopLagP99Ms: null, eventLoopLagMaxMs: null, gcSeconds: {}, httpMs: { p50: null, p99: null }, offlineTransitions: null, actorRestarts: null, rejected: null }
   const outcomesBefore = byLabel(before, "ncod_reports_ingested_total", "outcome")
   const outcomesAfter = byLabel(after, "ncod_reports_ingested_total", "outcome")
   const outcomes: Record<string, number> = {}
@@ -95,11 +95,25 @@ const serverSide = (before: ReadonlyArray<PromSample>, after: ReadonlyArray<Prom
     const v = quantileBetween(before, after, "ncod_report_ingest_duration_seconds", p)
     return v === null ? null : ms(v * 1000)
   }
+  const httpQ = (p: number) => {
+    const v = quantileBetween(before, after, "ncod_http_request_duration_seconds", p, { route: "/api/v1/slaves/:id/reports" })
+    return v === null ? null : ms(v * 1000)
+  }
   return {
     outcomes,
     reports: Object.values(outcomes).reduce((a, b) => a + b, 0),
     ingestMs: { p50: q(0.5), p99: q(0.99) },
+    // the whole request inside the master's HTTP pipeline (auth, body, ingestion), as the master sees it
+    httpMs: { p50: httpQ(0.5), p99: httpQ(0.99) },
     eventLoopLagP99Ms: ms(sumOf(after, "ncod_nodejs_eventloop_lag_p99_seconds") * 1000),
+    // prom-client resets the lag histogram at every scrape: this is the longest stall in the phase
+    eventLoopLagMaxMs: ms(sumOf(after, "ncod_nodejs_eventloop_lag_max_seconds") * 1000),
+    gcSeconds: Object.fromEntries(
+      Object.entries(byLabel(after, "ncod_nodejs_gc_duration_seconds_sum", "kind")).map(([kind, v]) => [
+        kind,
+        round(v - (byLabel(before, "ncod_nodejs_gc_duration_seconds_sum", "kind")[kind] ?? 0), 2)
+      ])
+    ),
     offlineTransitions: sumOf(after, "ncod_slave_transitions_total", { to: "offline" }) - sumOf(before, "ncod_slave_transitions_total", { to: "offline" }),
     actorRestarts: sumOf(after, "ncod_actor_restarts_total") - sumOf(before, "ncod_actor_restarts_total"),
     rejected: sumOf(after, "ncod_reports_rejected_total") - sumOf(before, "ncod_reports_rejected_total")
@@ -219,18 +233,6 @@ export const runFleet = async (given: Flags, command: string): Promise<Result> =
     if (enrolled < flags.slaves) throw new Error(`only ${enrolled} of ${flags.slaves} slaves enrolled: ${JSON.stringify(enrollErrors)}`)
     const memoryEnrolled = await inspector.memoryAfterGc()
 
-    say(`warmup: first reports spread over ${interval} s, then ${12} s more`)
-    await pool.all({ type: "phase", phase: "warmup", churn: 0 })
-    const warmupActivity = master.databaseUrl ? new ActivitySampler(await connect(master.databaseUrl)) : undefined
-    warmupActivity?.start()
-    sampler.mark("warmup:start")
-    await pool.all({ type: "start", spreadSeconds: interval })
-    await sleep((interval + 12) * 1000)
-    sampler.mark("warmup:end")
-    const warmupDb = await warmupActivity?.stop()
-    const memoryReporting = await inspector.memoryAfterGc()
-    if (db) sampler.set("postgres", await backendPids(db))
-
     const profilePhase = flags.profile
     const profiles: Record<string, unknown> = {}
     const maybeProfile = async (phase: string) => {
@@ -244,6 +246,28 @@ export const runFleet = async (given: Flags, command: string): Promise<Result> =
       fs.writeFileSync(file, JSON.stringify(profile))
       profiles[phase] = { file: path.relative(process.cwd(), file), ...summarizeProfile(profile) }
     }
+
+    say(`warmup: first reports spread over ${interval} s, until the master has taken them all, then 12 s more`)
+    await pool.all({ type: "phase", phase: "warmup", churn: 0 })
+    const warmupActivity = master.databaseUrl ? new ActivitySampler(await connect(master.databaseUrl)) : undefined
+    warmupActivity?.start()
+    sampler.mark("warmup:start")
+    await maybeProfile("warmup")
+    await pool.all({ type: "start", spreadSeconds: interval })
+    await sleep(interval * 1000)
+    // steady must measure steady: wait until the master has taken every slave's first report (a
+    // cold fleet's first reports all go the full way), then let the stats settle
+    const absorbed = await firstReportsTaken(db, flags.slaves, interval * 10)
+    if (absorbed !== null && absorbed.seconds > 1) {
+      notes.push(`the master took ${formatNumber(absorbed.seconds)} s more than the ${interval} s interval to take every slave's first report (${formatNumber(absorbed.rate)} first reports/s at the end): steady starts after that`)
+    }
+    if (absorbed !== null && !absorbed.done) notes.push(`not every slave's first report was taken after ${interval * 10} s: steady starts anyway`)
+    await sleep(12 * 1000)
+    await maybeStopProfile("warmup")
+    sampler.mark("warmup:end")
+    const warmupDb = await warmupActivity?.stop()
+    const memoryReporting = await inspector.memoryAfterGc()
+    if (db) sampler.set("postgres", await backendPids(db))
 
     const window = async (phase: string, seconds: number, before: () => Promise<void>) => {
       const metricsBefore = await master.metrics()
@@ -498,7 +522,7 @@ export const runFleet = async (given: Flags, command: string): Promise<Result> =
           perSlaveHeapBytesEnrolledOnly: Math.round((memoryEnrolled.heapUsed - memoryPrimed.heapUsed) / measured),
           masterHwmBytes: masterMemory?.hwm ?? null
         },
-        warmup: { ...warmupDetails, dbConnections: warmupDb },
+        warmup: { ...warmupDetails, dbConnections: warmupDb, firstReportsTakenAfterIntervalSeconds: absorbed?.seconds ?? null },
         steady: { client: steadyDetails, server: steady.server, masterCpuMsPerReport: steady.masterCpuMsPerReport, postgresCpuMsPerReport: steady.postgresCpuMsPerReport, writesPerReport: steady.writes, dbConnections: steady.dbConnections, resources: busy(steady.window) },
         churn: { client: churnDetails, server: churn.server, masterCpuMsPerReport: churn.masterCpuMsPerReport, postgresCpuMsPerReport: churn.postgresCpuMsPerReport, writesPerReport: churn.writes, dbConnections: churn.dbConnections, resources: busy(churn.window) },
         databaseChecks: checks,
@@ -596,4 +620,23 @@ const onlineCount = async (db: pg.Client, replies: ReadonlyArray<CollectReply>, 
   }
   const result = await db.query<{ n: number }>(`select count(*)::int as n from slaves where status = 'online' and id = any($1::uuid[])`, [ids])
   return result.rows[0]?.n ?? 0
+}
+
+/** Polls until every slave has a stored report (or `capSeconds` pass); null without a database. */
+const firstReportsTaken = async (db: pg.Client | undefined, slaves: number, capSeconds: number) => {
+  if (db === undefined) return null
+  const started = performance.now()
+  let last = { at: started, taken: 0 }
+  let rate = 0
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>("select count(*)::int as n from slaves where last_report_seq > 0")
+    const taken = rows[0]?.n ?? 0
+    const now = performance.now()
+    if (now > last.at) rate = ((taken - last.taken) * 1000) / (now - last.at)
+    last = { at: now, taken }
+    const seconds = round((now - started) / 1000, 1)
+    if (taken >= slaves) return { seconds, rate: round(rate, 0), done: true }
+    if (seconds >= capSeconds) return { seconds, rate: round(rate, 0), done: false }
+    await sleep(1000)
+  }
 }

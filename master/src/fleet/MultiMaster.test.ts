@@ -135,5 +135,41 @@ describe.runIf(url)("several masters on one database", () => {
       }),
     60_000
   )
+
+  it.scopedLive(
+    "refuse at once, on every master, the reports of a slave decommissioned on one of them, and take them again after re-admission",
+    () =>
+      Effect.gen(function* () {
+        const { first, second } = yield* twoMasters({ NCOD_REPORT_INTERVAL_SECONDS: "30" })
+        const admin = yield* Effect.flatMap(adminToken(first), (token) => clientOf(first, token))
+        const issued = yield* admin.adminFleet.createEnrollmentToken({ payload: { label: "mm-d", maxUses: 1, expiresInHours: 1 } })
+        const enrollment = yield* Effect.flatMap(clientOf(first), (anonymous) =>
+          anonymous.slaveAgent.enroll({ payload: { token: issued.token, name: "mm-d", host: "mm-d", vhPort: 7575, fingerprint: "fp-mm-d-xxxx", agentVersion: "t", labels: {} } })
+        )
+        const viaSecond = yield* clientOf(second, enrollment.credential)
+        const devices = demoReported(23, 2, "mm-d")
+        const report = (seq: number) => viaSecond.slaveAgent.report({ path: { id: enrollment.slaveId }, payload: makeReport(seq, "mm-d", devices) })
+        // the second master now remembers the credential and the inventory
+        expect((yield* report(1)).outcome).toBe("changed")
+        expect((yield* report(2)).outcome).toBe("unchanged")
+
+        yield* admin.adminFleet.decommissionSlave({ path: { id: enrollment.slaveId } })
+        let refused = yield* Effect.either(report(3))
+        for (let tries = 0; refused._tag === "Right" && tries < 20; tries++) {
+          yield* Effect.sleep("100 millis")
+          refused = yield* Effect.either(report(4 + tries))
+        }
+        expect(refused._tag === "Left" ? (refused.left as { _tag?: string })._tag : "accepted").toBe("SlaveDecommissioned")
+
+        yield* admin.adminFleet.readmitSlave({ path: { id: enrollment.slaveId } })
+        let taken = yield* Effect.either(report(100))
+        for (let tries = 0; taken._tag === "Left" && tries < 20; tries++) {
+          yield* Effect.sleep("100 millis")
+          taken = yield* Effect.either(report(101 + tries))
+        }
+        expect(taken._tag).toBe("Right")
+      }),
+    60_000
+  )
 })
 if (!url) console.warn("[not run] several masters on one database: DATABASE_URL is not set (the embedded database serves one master)")

@@ -1,6 +1,7 @@
 import { type SlaveId, SlaveDecommissioned, SlaveAuth, Unauthenticated } from "@ncod/core"
 import { SlavesRepo } from "@ncod/sql"
-import { Cache, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Cache, Context, Duration, Effect, Layer, Option, Redacted, Stream } from "effect"
+import { EventBus } from "../events/EventBus.js"
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest()
@@ -15,7 +16,10 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /**
  * Checks slave credentials on every report: one hash and a constant-time compare against a cached
- * row, never bcrypt. The cache is short and dropped on enroll, decommission and delete.
+ * row, never bcrypt. A row is dropped on enroll, decommission and delete — here, and on every other
+ * master through the slave's status events — so it can be kept for minutes: with a TTL as short as
+ * the report interval nearly every report read it from the database again, and at 10,000 slaves
+ * those reads queued for the pool behind the inventory transactions.
  */
 export class SlaveCredentials extends Context.Tag("@ncod/master/SlaveCredentials")<
   SlaveCredentials,
@@ -25,15 +29,22 @@ export class SlaveCredentials extends Context.Tag("@ncod/master/SlaveCredentials
   }
 >() {}
 
-export const SlaveCredentialsLive = Layer.effect(
+export const SlaveCredentialsLive = Layer.scoped(
   SlaveCredentials,
   Effect.gen(function* () {
     const slaves = yield* SlavesRepo
     const rows = yield* Cache.make({
       capacity: 200_000,
-      timeToLive: Duration.seconds(30),
+      timeToLive: Duration.minutes(10),
       lookup: (slaveId: SlaveId) => slaves.credentialOf(slaveId)
     })
+    // enrollment (a new credential), decommission, re-admission and deletion each announce the
+    // slave's status: whichever master did it, drop what this one remembers
+    const bus = yield* EventBus
+    yield* bus.subscribe.pipe(
+      Stream.runForEach((event) => (event._tag === "SlaveStatusChanged" ? rows.invalidate(event.slaveId) : Effect.void)),
+      Effect.forkScoped
+    )
     const unauthenticated = new Unauthenticated()
 
     const verify = (credential: string) =>

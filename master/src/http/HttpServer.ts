@@ -119,9 +119,13 @@ export const HttpServerLive = <E, R>(routes: Layer.Layer<never, E, R>, options: 
     )
   )
   return HttpLayerRouter.serve(withMiddleware, { disableLogger: true, disableListenLog: true }).pipe(
-    Layer.provideMerge(NodeHttpServer.layer(nodeServer(options), { host: options.host, port: options.port }))
+    // Node's default accept backlog (511) overflows when hundreds of slaves connect at once: the
+    // kernel then drops their SYNs and they wait 1, 3 or 7 s to retry. The kernel caps it at somaxconn.
+    Layer.provideMerge(NodeHttpServer.layer(nodeServer(options), { host: options.host, port: options.port, backlog: LISTEN_BACKLOG }))
   )
 }
+
+const LISTEN_BACKLOG = 4096
 
 /** The address the server really listens on (the port may have been 0 in tests). */
 export const listeningAddress = Effect.map(HttpServer.HttpServer, (server) =>

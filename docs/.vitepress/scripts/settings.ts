@@ -77,7 +77,9 @@ const masterSettingsInCode = (source: string) => {
       if (int) {
         const [min, max] = [product(int[2]!), product(int[3]!)]
         values = `integer, ${min?.toLocaleString("en-US")} to ${max?.toLocaleString("en-US")}`
-        codeDefault = String(product(int[1]!))
+        // a default computed at start (from the machine) is the README's to describe
+        const fixed = product(int[1]!)
+        codeDefault = fixed === undefined ? undefined : String(fixed)
       } else if (entry.includes("Config.boolean(")) {
         values = "`true` or `false`"
         codeDefault = withDefault?.[1]

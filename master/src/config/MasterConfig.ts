@@ -35,6 +35,9 @@ const logLevels = {
 const intBetween = (name: string, fallback: number, min: number, max: number) =>
   withDefault(checked(name, Config.integer(), `must be an integer from ${min} to ${max}`, (n) => n >= min && n <= max), fallback)
 
+/** One core is left to the event loop: a sign-in flood must not starve every other request. */
+const bcryptConcurrencyDefault = Math.max(1, os.availableParallelism() - 1)
+
 /**
  * Every setting of the master, read from the environment (and the optional env file). The table in
  * master/README.md documents each one; a test keeps the two in step.
@@ -60,8 +63,7 @@ export const MasterConfig = Config.all({
     (origin) => /^https?:\/\/[^/*\s]+$/.test(origin)
   ),
   bcryptCost: intBetween("NCOD_BCRYPT_COST", 12, 10, 15),
-  // one core is left to the event loop: a sign-in flood must not starve every other request
-  bcryptConcurrency: intBetween("NCOD_BCRYPT_CONCURRENCY", Math.max(1, os.availableParallelism() - 1), 1, 64),
+  bcryptConcurrency: intBetween("NCOD_BCRYPT_CONCURRENCY", bcryptConcurrencyDefault, 1, 64),
   maxBodyBytes: intBetween("NCOD_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
   trustProxy: withDefault(Config.boolean("NCOD_TRUST_PROXY"), false),
   accessTokenTtlSeconds: intBetween("NCOD_ACCESS_TOKEN_TTL_SECONDS", 600, 30, 3600),

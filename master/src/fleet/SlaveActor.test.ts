@@ -5,6 +5,7 @@ import { Cause, Deferred, Effect, Exit, Fiber, Layer, Option } from "effect"
 import { makeMetrics, Metrics } from "../metrics/Metrics.js"
 import { demoReported, makeReport } from "../testing/FleetFixtures.js"
 import { HeartbeatBatcher } from "./HeartbeatBatcher.js"
+import { reportHash } from "./InventoryDiff.js"
 import { ReportIngest } from "./ReportIngest.js"
 import { makeActorRuntime, makeSlaveActor } from "./SlaveActor.js"
 
@@ -14,12 +15,17 @@ const report = (seq: number) => makeReport(seq, "lab", demoReported(1, 2, "lab")
 const stored = Option.some({ lastReportSeq: 4 } as Slave)
 
 /** The actor runtime over stand-ins for the database parts; `full` decides what ingestion does. */
-const runtimeWith = (full: ReportIngest["Type"]["full"]) =>
+const runtimeWith = (full: ReportIngest["Type"]["full"], storedHash: string | null = null) =>
   Effect.gen(function* () {
     const metrics = makeMetrics()
     let lookups = 0
+    const reportStateOf = () =>
+      Effect.sync(() => {
+        lookups++
+        return Option.some({ lastReportSeq: 4, inventoryHash: storedHash })
+      })
     const layer = Layer.mergeAll(
-      Layer.succeed(SlavesRepo, { findById: () => Effect.sync(() => (lookups++, stored)) } as unknown as SlavesRepo),
+      Layer.succeed(SlavesRepo, { reportStateOf } as unknown as SlavesRepo),
       Layer.succeed(ReportIngest, { full }),
       Layer.succeed(HeartbeatBatcher, { add: () => Effect.void }),
       Layer.succeed(Metrics, metrics)
@@ -51,6 +57,22 @@ describe("slave actors", () => {
       expect(yield* runtime.receive(a, report(6))).toBe("unchanged")
       expect(yield* runtime.receive(a, report(6))).toBe("duplicate")
       expect(yield* runtime.receive(a, report(3))).toBe("stale")
+    })
+  )
+
+  it.effect("starts from the stored inventory hash: after a restart an unchanged report is a heartbeat", () =>
+    Effect.gen(function* () {
+      let calls = 0
+      const { lookups, runtime } = yield* runtimeWith(
+        () => Effect.sync(() => (calls++, { outcome: "changed" as const, slave: stored })),
+        reportHash(report(5))
+      )
+      const a = makeSlaveActor(slaveA)
+      expect(yield* runtime.receive(a, report(5))).toBe("unchanged")
+      expect([calls, lookups()]).toEqual([0, 1])
+      const changed = makeReport(6, "lab", demoReported(1, 3, "lab"))
+      expect(yield* runtime.receive(a, changed)).toBe("changed")
+      expect(calls).toBe(1)
     })
   )
 

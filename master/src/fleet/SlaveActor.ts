@@ -42,11 +42,16 @@ export const makeActorRuntime = Effect.gen(function* () {
   const heartbeats = yield* HeartbeatBatcher
   const metrics = yield* Metrics
 
+  // A new (or reset) actor starts from the stored sequence and inventory hash. Trusting the stored
+  // hash is safe: a heartbeat only lands where the row is online with that very hash, and anything
+  // else sends the report down the full path — so after a master restart 10,000 slaves' next
+  // reports are heartbeats, not 10,000 inventory transactions.
   const loadSeq = (actor: SlaveActor) =>
     actor.lastSeq !== null
       ? Effect.succeed(actor.lastSeq)
-      : Effect.map(slaves.findById(actor.slaveId), (stored) => {
-          actor.lastSeq = Option.match(stored, { onNone: () => 0, onSome: (slave) => slave.lastReportSeq })
+      : Effect.map(slaves.reportStateOf(actor.slaveId), (stored) => {
+          actor.lastSeq = Option.match(stored, { onNone: () => 0, onSome: (state) => Number(state.lastReportSeq) })
+          actor.knownHash = Option.match(stored, { onNone: () => null, onSome: (state) => state.inventoryHash })
           return actor.lastSeq
         })
 

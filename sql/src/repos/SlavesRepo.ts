@@ -108,6 +108,12 @@ export class SlavesRepo extends Effect.Service<SlavesRepo>()("@ncod/sql/SlavesRe
         Effect.map((rows) => Option.fromNullable(rows[0]))
       )
 
+    /** What a slave's actor starts from: the last sequence taken and the inventory hash stored. */
+    const reportStateOf = (id: SlaveId) =>
+      sql<{ lastReportSeq: number; inventoryHash: string | null }>`select last_report_seq, inventory_hash from slaves where id = ${id}`.pipe(
+        Effect.map((rows) => Option.fromNullable(rows[0]))
+      )
+
     const recordReport = (id: SlaveId, state: ReportedSlaveState) =>
       sql`update slaves set status = 'online', last_seen_at = now(), last_report_seq = ${state.seq},
             inventory_hash = ${state.hash}, agent_version = ${state.agentVersion}, access_mode = ${state.accessMode},
@@ -169,6 +175,7 @@ export class SlavesRepo extends Effect.Service<SlavesRepo>()("@ncod/sql/SlavesRe
       insert: (input: Parameters<typeof insert>[0]) => insert(input).pipe(Effect.orDie),
       reenroll: (id: SlaveId, input: Parameters<typeof reenroll>[1]) => reenroll(id, input).pipe(Effect.orDie),
       lockForReport: (id: SlaveId) => lockForReport(id).pipe(Effect.orDie),
+      reportStateOf: (id: SlaveId) => reportStateOf(id).pipe(Effect.orDie),
       recordReport: (id: SlaveId, state: ReportedSlaveState) => recordReport(id, state).pipe(Effect.orDie),
       heartbeats: (rows: ReadonlyArray<HeartbeatRow>) => heartbeats(rows).pipe(Effect.orDie, Effect.withSpan("SlavesRepo.heartbeats")),
       markSilentOffline: (silentSeconds: number) => markSilentOffline(silentSeconds).pipe(Effect.orDie),

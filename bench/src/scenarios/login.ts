@@ -64,8 +64,23 @@ const rawBcrypt = async (cost: number, seconds: number, lanes: number) => {
     })
   )
   const elapsed = (performance.now() - started) / 1000
-  return { lanes, verifies: done, perSecond: round(done / elapsed, 2), msEach: round((elapsed * 1000 * lanes) / Math.max(1, done), 1) }
+  return { cost, lanes, verifies: done, perSecond: round(done / elapsed, 2), msEach: round((elapsed * 1000 * lanes) / Math.max(1, done), 1) }
 }
+
+/** A table row for a raw bcrypt measurement. */
+const rawRow = (r: Awaited<ReturnType<typeof rawBcrypt>>, who: string): SummaryRow => ({
+  scenario: "raw bcrypt (bench process)",
+  load: `${r.lanes} at a time (${who}), cost ${r.cost}`,
+  throughput: `${formatNumber(r.perSecond)} verifies/s`,
+  p50Ms: r.msEach,
+  p99Ms: null,
+  errors: 0,
+  masterCpuPercent: null,
+  masterPeakRssBytes: null,
+  rowsPerReport: null,
+  bytesPerSlave: null,
+  baselineRatio: null
+})
 
 export const runLogin = async (flags: Flags, command: string): Promise<Result> => {
   const startedAt = new Date().toISOString()
@@ -194,36 +209,8 @@ export const runLogin = async (flags: Flags, command: string): Promise<Result> =
         bytesPerSlave: null,
         baselineRatio: login.perSecond / Math.max(1, bare.perSecond)
       },
-      ...(raw === rawAll
-        ? []
-        : [
-            {
-              scenario: "raw bcrypt (bench process)",
-              load: `${rawAll.lanes} at a time (the machine), cost ${flags.bcryptCost}`,
-              throughput: `${formatNumber(rawAll.perSecond)} verifies/s`,
-              p50Ms: rawAll.msEach,
-              p99Ms: null,
-              errors: 0,
-              masterCpuPercent: null,
-              masterPeakRssBytes: null,
-              rowsPerReport: null,
-              bytesPerSlave: null,
-              baselineRatio: null
-            }
-          ]),
-      {
-        scenario: "raw bcrypt (bench process)",
-        load: `${raw.lanes} at a time (as the master), cost ${flags.bcryptCost}`,
-        throughput: `${formatNumber(raw.perSecond)} verifies/s`,
-        p50Ms: raw.msEach,
-        p99Ms: null,
-        errors: 0,
-        masterCpuPercent: null,
-        masterPeakRssBytes: null,
-        rowsPerReport: null,
-        bytesPerSlave: null,
-        baselineRatio: null
-      },
+      ...(raw === rawAll ? [] : [rawRow(rawAll, "the machine")]),
+      rawRow(raw, "as the master"),
       {
         scenario: "bare Node POST",
         load: `autocannon ${flags.connections} conns, same body`,

@@ -41,18 +41,24 @@ const twoMasters = (settings: Record<string, string>) =>
     return { first, second, database }
   })
 
+/** The first master's admin, and a slave enrolled through it under `name`. */
+const adminAndSlave = (master: TestMasterInfo, name: string) =>
+  Effect.gen(function* () {
+    const admin = yield* Effect.flatMap(adminToken(master), (token) => clientOf(master, token))
+    const issued = yield* admin.adminFleet.createEnrollmentToken({ payload: { label: name, maxUses: 1, expiresInHours: 1 } })
+    const enrollment = yield* Effect.flatMap(clientOf(master), (anonymous) =>
+      anonymous.slaveAgent.enroll({ payload: { token: issued.token, name, host: name, vhPort: 7575, fingerprint: `fp-${name}-xxxx`, agentVersion: "t", labels: {} } })
+    )
+    return { admin, enrollment }
+  })
+
 describe.runIf(url)("several masters on one database", () => {
   it.scopedLive(
     "agree on a slave's inventory whichever master takes each report",
     () =>
       Effect.gen(function* () {
         const { first, second } = yield* twoMasters({ NCOD_REPORT_INTERVAL_SECONDS: "30" })
-        const admin = yield* Effect.flatMap(adminToken(first), (token) => clientOf(first, token))
-        const issued = yield* admin.adminFleet.createEnrollmentToken({ payload: { label: "mm", maxUses: 1, expiresInHours: 1 } })
-        const anonymous = yield* clientOf(first)
-        const enrollment = yield* anonymous.slaveAgent.enroll({
-          payload: { token: issued.token, name: "mm-1", host: "mm-1", vhPort: 7575, fingerprint: "fp-mm-1-xxxx", agentVersion: "t", labels: {} }
-        })
+        const { admin, enrollment } = yield* adminAndSlave(first, "mm-1")
         const viaFirst = yield* clientOf(first, enrollment.credential)
         const viaSecond = yield* clientOf(second, enrollment.credential)
         const devices = demoReported(21, 3, "mm-1")
@@ -141,11 +147,7 @@ describe.runIf(url)("several masters on one database", () => {
     () =>
       Effect.gen(function* () {
         const { first, second } = yield* twoMasters({ NCOD_REPORT_INTERVAL_SECONDS: "30" })
-        const admin = yield* Effect.flatMap(adminToken(first), (token) => clientOf(first, token))
-        const issued = yield* admin.adminFleet.createEnrollmentToken({ payload: { label: "mm-d", maxUses: 1, expiresInHours: 1 } })
-        const enrollment = yield* Effect.flatMap(clientOf(first), (anonymous) =>
-          anonymous.slaveAgent.enroll({ payload: { token: issued.token, name: "mm-d", host: "mm-d", vhPort: 7575, fingerprint: "fp-mm-d-xxxx", agentVersion: "t", labels: {} } })
-        )
+        const { admin, enrollment } = yield* adminAndSlave(first, "mm-d")
         const viaSecond = yield* clientOf(second, enrollment.credential)
         const devices = demoReported(23, 2, "mm-d")
         const report = (seq: number) => viaSecond.slaveAgent.report({ path: { id: enrollment.slaveId }, payload: makeReport(seq, "mm-d", devices) })

@@ -46,7 +46,7 @@ export const makeActorRuntime = Effect.gen(function* () {
   // hash is safe: a heartbeat only lands where the row is online with that very hash, and anything
   // else sends the report down the full path — so after a master restart 10,000 slaves' next
   // reports are heartbeats, not 10,000 inventory transactions.
-  const loadSeq = (actor: SlaveActor) =>
+  const loadState = (actor: SlaveActor) =>
     actor.lastSeq !== null
       ? Effect.succeed(actor.lastSeq)
       : Effect.map(slaves.reportStateOf(actor.slaveId), (stored) => {
@@ -102,7 +102,7 @@ export const makeActorRuntime = Effect.gen(function* () {
     inTurn(
       actor,
       Effect.gen(function* () {
-        const lastSeq = yield* loadSeq(actor)
+        const lastSeq = yield* loadState(actor)
         if (report.seq === lastSeq) return "duplicate" as const
         if (report.seq < lastSeq) return "stale" as const
         const hash = reportHash(report)
@@ -115,5 +115,5 @@ export const makeActorRuntime = Effect.gen(function* () {
       })
     ).pipe(Effect.tap((outcome) => Effect.sync(() => metrics.reportsIngested.inc({ outcome }))))
 
-  return { receive, resync }
+  return { receive }
 })

@@ -6,6 +6,7 @@
  * (autocannon's own correction for that is off by a factor of 1,000 in version 9).
  */
 import autocannon, { type Options } from "autocannon"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import * as tls from "node:tls"
 import { Pool } from "undici"
 import { Samples, type Summary, summarize } from "./stats.js"
@@ -17,6 +18,8 @@ export interface LoadResult {
   readonly latencyMs: Summary
   readonly errors: number
   readonly statuses: Readonly<Record<string, number>>
+  /** Open loop only: the longest stall of the load generator's own event loop (it delays requests too). */
+  readonly clientLagMaxMs?: number
 }
 
 /** Closed loop with autocannon; latency percentiles are autocannon's (1 ms resolution). */
@@ -77,6 +80,8 @@ export const openLoop = async (options: {
   let errors = 0
   const total = Math.round(options.rate * options.seconds)
   const inflight = new Set<Promise<void>>()
+  const clientLag = monitorEventLoopDelay({ resolution: 5 })
+  clientLag.enable()
   const started = performance.now()
   const fire = (n: number, due: number) => {
     const planned = options.next(n)
@@ -106,7 +111,9 @@ export const openLoop = async (options: {
     await new Promise((resolve) => setTimeout(resolve, 1))
   }
   await Promise.all(inflight)
+  clientLag.disable()
   const seconds = (performance.now() - started) / 1000
   const summary = summarize(latency.toArray())
-  return { seconds, requests: summary.count + errors, perSecond: summary.count / seconds, latencyMs: summary, errors, statuses }
+  const clientLagMaxMs = Math.round(clientLag.max / 1e5) / 10
+  return { seconds, requests: summary.count + errors, perSecond: summary.count / seconds, latencyMs: summary, errors, statuses, clientLagMaxMs }
 }

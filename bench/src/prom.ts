@@ -77,3 +77,18 @@ export const quantileBetween = (
   }
   return previousBound
 }
+
+/**
+ * The master's event loop and collector between two scrapes: the longest stall (prom-client resets
+ * the lag histogram at every scrape, so this is the phase's longest) and seconds in GC by kind.
+ */
+export const runtimeBetween = (before: ReadonlyArray<PromSample>, after: ReadonlyArray<PromSample>) => ({
+  eventLoopLagP99Ms: Math.round(sumOf(after, "ncod_nodejs_eventloop_lag_p99_seconds") * 10_000) / 10,
+  eventLoopLagMaxMs: Math.round(sumOf(after, "ncod_nodejs_eventloop_lag_max_seconds") * 10_000) / 10,
+  gcSeconds: Object.fromEntries(
+    Object.entries(byLabel(after, "ncod_nodejs_gc_duration_seconds_sum", "kind")).map(([kind, v]) => [
+      kind,
+      Math.round((v - (byLabel(before, "ncod_nodejs_gc_duration_seconds_sum", "kind")[kind] ?? 0)) * 100) / 100
+    ])
+  )
+})

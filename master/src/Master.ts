@@ -95,6 +95,10 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
       keysDir: paths.keysDir,
       createAdmin: (input: CreateAdminInput) => createAdmin(input).pipe(Effect.provide(services))
     } satisfies RunningMaster
-  })
+  }).pipe(
+    // no span exporter is configured: spans (one per repository call and per SQL statement) would
+    // only cost time. Fibers forked while the master starts — the server's included — inherit this.
+    Effect.withTracerEnabled(false)
+  )
 
 export { KeyFiles }

@@ -14,6 +14,7 @@ import { Layer } from "effect"
 import { Passwords } from "./accounts/Passwords.js"
 import { AuditTrailLive } from "./audit/AuditTrail.js"
 import { AccessControlLive } from "./auth/AccessControl.js"
+import { accountCacheLayer, trackedMachinesRepo, trackedUsersRepo } from "./auth/AccountCache.js"
 import { AccessTokensLive } from "./auth/AccessTokens.js"
 import { AuthSettings } from "./auth/AuthSettings.js"
 import { LoginThrottleLive } from "./auth/LoginThrottle.js"
@@ -83,6 +84,10 @@ export const servicesLayer = (config: MasterConfig, options: ServiceOptions) =>
         ephemeralStoreLayer(config.redisPrefix),
         eventBusLayer(config.redisPrefix)
       )
+    ),
+    // every service above sees the account repositories whose writes drop cached account rows
+    Layer.provideMerge(
+      Layer.mergeAll(trackedUsersRepo, trackedMachinesRepo).pipe(Layer.provideMerge(accountCacheLayer(config.redisPrefix)))
     ),
     Layer.provideMerge(
       Layer.mergeAll(

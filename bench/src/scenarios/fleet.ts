@@ -21,7 +21,7 @@ import { summarizeProfile } from "../inspector.js"
 import { describeMachine } from "../machine.js"
 import { startSampledMaster } from "../sampledMaster.js"
 import { memory, type Window } from "../proc.js"
-import { byLabel, type PromSample, quantileBetween, sumOf } from "../prom.js"
+import { byLabel, type PromSample, quantileBetween, runtimeBetween, sumOf } from "../prom.js"
 import { type Check, type Result, say, sleep } from "../report.js"
 import { round, type Summary, summarize } from "../stats.js"
 import { formatNumber, type SummaryRow } from "../table.js"
@@ -105,15 +105,7 @@ const serverSide = (before: ReadonlyArray<PromSample>, after: ReadonlyArray<Prom
     ingestMs: { p50: q(0.5), p99: q(0.99) },
     // the whole request inside the master's HTTP pipeline (auth, body, ingestion), as the master sees it
     httpMs: { p50: httpQ(0.5), p99: httpQ(0.99) },
-    eventLoopLagP99Ms: ms(sumOf(after, "ncod_nodejs_eventloop_lag_p99_seconds") * 1000),
-    // prom-client resets the lag histogram at every scrape: this is the longest stall in the phase
-    eventLoopLagMaxMs: ms(sumOf(after, "ncod_nodejs_eventloop_lag_max_seconds") * 1000),
-    gcSeconds: Object.fromEntries(
-      Object.entries(byLabel(after, "ncod_nodejs_gc_duration_seconds_sum", "kind")).map(([kind, v]) => [
-        kind,
-        round(v - (byLabel(before, "ncod_nodejs_gc_duration_seconds_sum", "kind")[kind] ?? 0), 2)
-      ])
-    ),
+    ...runtimeBetween(before, after),
     offlineTransitions: sumOf(after, "ncod_slave_transitions_total", { to: "offline" }) - sumOf(before, "ncod_slave_transitions_total", { to: "offline" }),
     actorRestarts: sumOf(after, "ncod_actor_restarts_total") - sumOf(before, "ncod_actor_restarts_total"),
     rejected: sumOf(after, "ncod_reports_rejected_total") - sumOf(before, "ncod_reports_rejected_total")

@@ -8,9 +8,9 @@ import {
   PasswordChangeRequired,
   Unauthenticated
 } from "@ncod/core"
-import { MachinesRepo, UsersRepo } from "@ncod/sql"
 import { Context, Effect, Layer, Option } from "effect"
 import { EphemeralStore } from "../infra/EphemeralStore.js"
+import { AccountCache } from "./AccountCache.js"
 import { type AccessClaims, AccessTokens } from "./AccessTokens.js"
 
 type Caller = Principal & { readonly expiresAt: Date }
@@ -42,8 +42,7 @@ export const AccessControlLive = Layer.effect(
   AccessControl,
   Effect.gen(function* () {
     const tokens = yield* AccessTokens
-    const users = yield* UsersRepo
-    const machines = yield* MachinesRepo
+    const accounts = yield* AccountCache
     const store = yield* EphemeralStore
     const unauthenticated = new Unauthenticated()
 
@@ -51,12 +50,12 @@ export const AccessControlLive = Layer.effect(
       Effect.gen(function* () {
         const claims = yield* tokens.verify(token, audiences).pipe(Effect.mapError(() => unauthenticated))
         if (Option.isSome(yield* store.get(revokedKey(claims.tokenId)))) return yield* unauthenticated
-        const user = yield* users.findById(claims.userId)
+        const user = yield* accounts.user(claims.userId)
         if (Option.isNone(user) || user.value.tokenVersion !== claims.tokenVersion) return yield* unauthenticated
         const account = user.value
         if (account.status === "disabled") return yield* new AccountDisabled()
         if (claims.audience === "client") {
-          const machine = claims.machineId ? yield* machines.findById(claims.machineId) : Option.none()
+          const machine = claims.machineId ? yield* accounts.machine(claims.machineId) : Option.none()
           if (Option.isNone(machine) || machine.value.status !== "approved" || machine.value.userId !== account.id) {
             return yield* unauthenticated
           }

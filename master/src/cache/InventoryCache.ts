@@ -5,8 +5,14 @@ import type { Redis } from "ioredis"
 import { EventBus } from "../events/EventBus.js"
 import { RedisConnection } from "../infra/Redis.js"
 import { Metrics } from "../metrics/Metrics.js"
+import { makeSingleFlight } from "./SingleFlight.js"
 
-const TTL_SECONDS = 30
+export const TTL_SECONDS = 30
+/**
+ * A hit on an entry this close to its expiry computes the next one in the background, so a page
+ * read all the time never expires in front of a request.
+ */
+export const REFRESH_AHEAD_MS = 5_000
 const MEMORY_ENTRIES = 5_000
 
 /**
@@ -78,15 +84,22 @@ export const redisCache = (redis: Redis, prefix: string, metrics: typeof Metrics
       if (json !== null) keepLocally(entryKey, json)
       return { entryKey, json }
     })
+  // the entry key names the generation: requests after a change never join a computation from before it
+  const flights = makeSingleFlight()
   const fill = <A, I>(entryKey: string, schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) =>
-    Effect.gen(function* () {
-      metrics.cacheRequests.inc({ result: "miss" })
-      const value = yield* compute
-      const json = yield* encodeJson(schema, value)
-      yield* Effect.promise(() => redis.set(entryKey, `${json.etag} ${json.body}`, "EX", TTL_SECONDS))
-      keepLocally(entryKey, json)
-      return { value, json }
-    })
+    Effect.zipRight(
+      Effect.sync(() => metrics.cacheRequests.inc({ result: "miss" })),
+      flights.run(
+        entryKey,
+        Effect.gen(function* () {
+          const value = yield* compute
+          const json = yield* encodeJson(schema, value)
+          yield* Effect.promise(() => redis.set(entryKey, `${json.etag} ${json.body}`, "EX", TTL_SECONDS))
+          keepLocally(entryKey, json)
+          return { value, json }
+        })
+      )
+    )
   return {
     cached: <A, I>(key: string, schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) =>
       Effect.gen(function* () {
@@ -120,24 +133,35 @@ interface MemoryEntry {
   json: CachedJson | undefined
 }
 
-export const memoryCache = (metrics: typeof Metrics.Service): InventoryCache["Type"] => {
+export const memoryCache = (metrics: typeof Metrics.Service, now: () => number = Date.now): InventoryCache["Type"] => {
   let generation = 0
   const entries = new Map<string, MemoryEntry>()
+  const flights = makeSingleFlight()
+  const flightKey = (key: string, forGeneration: number) => `${forGeneration}:${key}`
+  const fill = <A>(key: string, compute: Effect.Effect<A>) => {
+    const started = generation
+    return flights.run(
+      flightKey(key, started),
+      Effect.map(compute, (value) => {
+        const fresh: MemoryEntry = { generation: started, expiresAt: now() + TTL_SECONDS * 1000, value, json: undefined }
+        if (entries.size >= MEMORY_ENTRIES) entries.clear()
+        // a change that landed while computing makes this value stale already: do not keep it
+        if (started === generation) entries.set(key, fresh)
+        return fresh
+      })
+    )
+  }
   const entry = <A>(key: string, compute: Effect.Effect<A>) =>
-    Effect.gen(function* () {
+    Effect.suspend(() => {
       const found = entries.get(key)
-      if (found !== undefined && found.generation === generation && found.expiresAt > Date.now()) {
+      const at = now()
+      if (found !== undefined && found.generation === generation && found.expiresAt > at) {
         metrics.cacheRequests.inc({ result: "hit" })
-        return found
+        if (found.expiresAt - at > REFRESH_AHEAD_MS || flights.running(flightKey(key, generation))) return Effect.succeed(found)
+        return Effect.as(Effect.forkDaemon(fill(key, compute)), found)
       }
       metrics.cacheRequests.inc({ result: "miss" })
-      const started = generation
-      const value = yield* compute
-      const fresh: MemoryEntry = { generation: started, expiresAt: Date.now() + TTL_SECONDS * 1000, value, json: undefined }
-      if (entries.size >= MEMORY_ENTRIES) entries.clear()
-      // a change that landed while computing makes this value stale already: do not keep it
-      if (started === generation) entries.set(key, fresh)
-      return fresh
+      return fill(key, compute)
     })
   return {
     cached: <A, I>(key: string, _schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) =>

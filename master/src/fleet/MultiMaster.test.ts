@@ -6,6 +6,7 @@ import { scopedServerDatabase, serverUrl } from "@ncod/sql/testing"
 import { HttpApiClient, HttpClientRequest } from "@effect/platform"
 import { Effect } from "effect"
 import * as path from "node:path"
+import { ACCOUNT_ROW_TTL_MS } from "../auth/AccountCache.js"
 import { demoReported, makeReport } from "../testing/FleetFixtures.js"
 import { collectLiveEvents } from "../testing/LiveEvents.js"
 import { makeTestMaster, type TestMasterInfo } from "../testing/TestMaster.js"
@@ -170,6 +171,32 @@ describe.runIf(url)("several masters on one database", () => {
           taken = yield* Effect.either(report(101 + tries))
         }
         expect(taken._tag).toBe("Right")
+      }),
+    60_000
+  )
+
+  it.scopedLive(
+    "refuse on every master, well within the account cache's lifetime, the tokens a password change on one of them revoked",
+    () =>
+      Effect.gen(function* () {
+        const { first, second } = yield* twoMasters({})
+        const token = yield* adminToken(first)
+        const onSecond = yield* clientOf(second, token)
+        // the second master now remembers the account row this token was checked against
+        expect((yield* onSecond.me.profile()).user.username).toBe(first.admin.username)
+        expect((yield* onSecond.me.profile()).user.username).toBe(first.admin.username)
+
+        const onFirst = yield* clientOf(first, token)
+        yield* onFirst.me.changePassword({ payload: { currentPassword: first.admin.password, newPassword: `${first.admin.password}-next` } })
+        const startedAt = Date.now()
+        let answer = yield* Effect.either(onSecond.me.profile())
+        while (answer._tag === "Right" && Date.now() - startedAt < ACCOUNT_ROW_TTL_MS) {
+          yield* Effect.sleep("50 millis")
+          answer = yield* Effect.either(onSecond.me.profile())
+        }
+        expect(answer._tag === "Left" ? (answer.left as { _tag?: string })._tag : "accepted").toBe("Unauthenticated")
+        // the change travels over Redis: it is seen long before the row would have expired anyway
+        expect(Date.now() - startedAt).toBeLessThan(ACCOUNT_ROW_TTL_MS / 5)
       }),
     60_000
   )

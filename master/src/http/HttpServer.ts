@@ -1,4 +1,4 @@
-import { HttpApiSwagger, HttpLayerRouter, HttpServer } from "@effect/platform"
+import { HttpApiSwagger, HttpLayerRouter, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { RpcSerialization, RpcServer } from "@effect/rpc"
 import { EventsRpc, NcodApi, RPC_PATH, SLAVE_RPC_PATH, SlaveLinkRpc } from "@ncod/core"
@@ -119,6 +119,9 @@ export const HttpServerLive = <E, R>(routes: Layer.Layer<never, E, R>, options: 
     )
   )
   return HttpLayerRouter.serve(withMiddleware, { disableLogger: true, disableListenLog: true }).pipe(
+    // no span exporter is configured: the platform's per-request span (URL parse, every header
+    // copied into attributes) would be built and thrown away on every request
+    HttpMiddleware.withTracerDisabledWhen(() => true),
     // Node's default accept backlog (511) overflows when hundreds of slaves connect at once: the
     // kernel then drops their SYNs and they wait 1, 3 or 7 s to retry. The kernel caps it at somaxconn.
     Layer.provideMerge(NodeHttpServer.layer(nodeServer(options), { host: options.host, port: options.port, backlog: LISTEN_BACKLOG }))

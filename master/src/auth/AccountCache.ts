@@ -1,0 +1,171 @@
+import type { MachineId, UserId } from "@ncod/core"
+import { type MachineRecord, MachinesRepo, type UserRecord, UsersRepo } from "@ncod/sql"
+import { Context, Effect, Layer, Option } from "effect"
+import { makeSingleFlight } from "../cache/SingleFlight.js"
+import { RedisConnection } from "../infra/Redis.js"
+
+/**
+ * How long a remembered row may be used without news of a change. Changes made through this
+ * master are seen at once, changes on another master as soon as its message arrives over Redis;
+ * this bounds what a lost message (or a change by a process without Redis) could leave behind.
+ */
+export const ACCOUNT_ROW_TTL_MS = 5_000
+const MAX_ROWS = 50_000
+
+type Kind = "user" | "machine"
+
+/**
+ * The user and machine rows that every authenticated request checks (status, token version, role,
+ * machine approval), remembered for a few seconds so a busy portal does not ask the database for
+ * the same row a thousand times a second. Every write to those rows goes through `trackedUsersRepo`
+ * / `trackedMachinesRepo`, which drop the row here and announce it to the other masters.
+ */
+export class AccountCache extends Context.Tag("@ncod/master/AccountCache")<
+  AccountCache,
+  {
+    readonly user: (id: UserId) => Effect.Effect<Option.Option<UserRecord>>
+    readonly machine: (id: MachineId) => Effect.Effect<Option.Option<MachineRecord>>
+    /** Drops the row here and on every other master. */
+    readonly forget: (kind: Kind, id: string) => Effect.Effect<void>
+  }
+>() {}
+
+interface Remembered<A> {
+  readonly row: Option.Option<A>
+  readonly expiresAt: number
+}
+
+/** A hit this close to expiry reads the row again in the background (a busy user never waits for it). */
+const REFRESH_AHEAD_MS = 2_000
+
+/**
+ * A map of rows with an expiry. Concurrent misses of one row share one read, and a read that raced a
+ * change neither stores what it read nor is joined by requests that arrive after the change.
+ */
+const rowMemo = <Id extends string, A>(lookup: (id: Id) => Effect.Effect<Option.Option<A>>) => {
+  const rows = new Map<string, Remembered<A>>()
+  const flights = makeSingleFlight()
+  // bumped by every change: a lookup that started before one may have read the old row
+  let changes = 0
+  const read = (id: Id) => {
+    const startedAt = changes
+    return flights.run(
+      `${startedAt}:${id}`,
+      Effect.tap(lookup(id), (row) => {
+        if (startedAt !== changes) return
+        if (rows.size >= MAX_ROWS) rows.clear()
+        rows.set(id, { row, expiresAt: Date.now() + ACCOUNT_ROW_TTL_MS })
+      })
+    )
+  }
+  return {
+    get: (id: Id) =>
+      Effect.suspend(() => {
+        const found = rows.get(id)
+        const now = Date.now()
+        if (found === undefined || found.expiresAt <= now) return read(id)
+        if (found.expiresAt - now > REFRESH_AHEAD_MS || flights.running(`${changes}:${id}`)) return Effect.succeed(found.row)
+        return Effect.as(Effect.forkDaemon(read(id)), found.row)
+      }),
+    forget: (id: string) => {
+      changes++
+      rows.delete(id)
+    },
+    clear: () => {
+      changes++
+      rows.clear()
+    }
+  }
+}
+
+const messageOf = (kind: Kind, id: string) => `${kind}:${id}`
+
+export const accountCacheLayer = (prefix: string) =>
+  Layer.scoped(
+    AccountCache,
+    Effect.gen(function* () {
+      const users = yield* UsersRepo
+      const machines = yield* MachinesRepo
+      const redis = yield* RedisConnection
+      const memos = { user: rowMemo(users.findById), machine: rowMemo(machines.findById) }
+      const channel = `${prefix}account-changes`
+
+      const announce = yield* Option.match(redis, {
+        onNone: () => Effect.succeed((_message: string) => Effect.void),
+        onSome: (client) =>
+          Effect.gen(function* () {
+            // a subscribed Redis connection cannot run commands: it gets its own
+            const subscriber = yield* Effect.acquireRelease(
+              Effect.promise(async () => {
+                const connection = client.duplicate()
+                await connection.subscribe(channel)
+                return connection
+              }),
+              (connection) => Effect.promise(() => connection.quit().catch(() => connection.disconnect()))
+            )
+            subscriber.on("message", (_channel: string, message: string) => {
+              const colon = message.indexOf(":")
+              const kind = message.slice(0, colon)
+              if (kind === "user" || kind === "machine") memos[kind].forget(message.slice(colon + 1))
+            })
+            // messages sent while the connection was down are lost: start over after a reconnect
+            let connectedOnce = false
+            subscriber.on("ready", () => {
+              if (connectedOnce) {
+                memos.user.clear()
+                memos.machine.clear()
+              }
+              connectedOnce = true
+            })
+            connectedOnce = subscriber.status === "ready"
+            return (message: string) => Effect.promise(() => client.publish(channel, message).catch(() => 0)).pipe(Effect.asVoid)
+          })
+      })
+
+      return {
+        user: memos.user.get,
+        machine: memos.machine.get,
+        forget: (kind, id) =>
+          Effect.suspend(() => {
+            memos[kind].forget(id)
+            return announce(messageOf(kind, id))
+          })
+      }
+    })
+  )
+
+/** UsersRepo whose writes drop the changed account from the cache (here and on other masters). */
+export const trackedUsersRepo = Layer.effect(
+  UsersRepo,
+  Effect.gen(function* () {
+    const repo = yield* UsersRepo
+    const cache = yield* AccountCache
+    const after = <A>(id: UserId, write: Effect.Effect<A>) => Effect.zipLeft(write, cache.forget("user", id))
+    return UsersRepo.make({
+      ...repo,
+      insert: (user) => Effect.tap(repo.insert(user), (row) => (Option.isSome(row) ? cache.forget("user", row.value.id) : Effect.void)),
+      setStatus: (id, status, reason, by) => after(id, repo.setStatus(id, status, reason, by)),
+      setRole: (id, role) => after(id, repo.setRole(id, role)),
+      setOrgUnit: (id, orgUnitId) => after(id, repo.setOrgUnit(id, orgUnitId)),
+      updateProfile: (id, changes) => after(id, repo.updateProfile(id, changes)),
+      setPassword: (id, passwordHash) => after(id, repo.setPassword(id, passwordHash)),
+      bumpTokenVersion: (id) => after(id, repo.bumpTokenVersion(id))
+    })
+  })
+)
+
+/** MachinesRepo whose writes drop the changed machine from the cache (here and on other masters). */
+export const trackedMachinesRepo = Layer.effect(
+  MachinesRepo,
+  Effect.gen(function* () {
+    const repo = yield* MachinesRepo
+    const cache = yield* AccountCache
+    const forgetRow = (row: Option.Option<MachineRecord>) => (Option.isSome(row) ? cache.forget("machine", row.value.id) : Effect.void)
+    return MachinesRepo.make({
+      ...repo,
+      request: (input) => Effect.tap(repo.request(input), forgetRow),
+      decide: (id, status, by) => Effect.zipLeft(repo.decide(id, status, by), cache.forget("machine", id)),
+      attachKey: (id, publicKey, keyThumbprint) => Effect.zipLeft(repo.attachKey(id, publicKey, keyThumbprint), cache.forget("machine", id))
+    })
+  })
+)

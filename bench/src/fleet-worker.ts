@@ -6,6 +6,7 @@
  * Started by fleet-pool.ts with child_process.fork.
  */
 import { demoDevicesFor } from "@ncod/core"
+import { backoffDelayMs, defaultSettings as AGENT_SETTINGS } from "@ncod/slave"
 import { randomUUID } from "node:crypto"
 import * as tls from "node:tls"
 import { Agent, request } from "undici"
@@ -39,6 +40,8 @@ let auth: Array<string> = []
 let seq = new Float64Array(0)
 let lastAcked = new Float64Array(0)
 let lastAckAt = new Float64Array(0)
+/** Failed reports in a row, per slave: the agent's backoff attempt. */
+let failures = new Uint16Array(0)
 let present = new Uint8Array(0)
 let expect = new Uint8Array(0)
 let silenced = new Uint8Array(0)
@@ -176,8 +179,14 @@ const fire = async (i: number, due: number) => {
     looping[i] = 0
     return
   }
-  // like the agent: the master's interval after an answer, a few seconds after a failure
-  schedule(i, next === undefined ? 5_000 : next * 1000)
+  // as the agent does: the master's interval after an answer; after failures its jittered backoff,
+  // so a fleet that lost its master does not come back in lockstep
+  if (next !== undefined) {
+    failures[i] = 0
+    schedule(i, next * 1000)
+  } else {
+    schedule(i, backoffDelayMs(failures[i]!++, AGENT_SETTINGS.backoffBaseSeconds, AGENT_SETTINGS.backoffCapSeconds))
+  }
 }
 
 const setup = (message: WorkerInit) => {
@@ -197,6 +206,7 @@ const setup = (message: WorkerInit) => {
   seq = new Float64Array(count)
   lastAcked = new Float64Array(count)
   lastAckAt = new Float64Array(count)
+  failures = new Uint16Array(count)
   present = new Uint8Array(count * message.devices).fill(1)
   expect = new Uint8Array(count).fill(EXPECT_CHANGED)
   silenced = new Uint8Array(count)

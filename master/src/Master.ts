@@ -73,7 +73,8 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
         port: config.port,
         tls,
         corsOrigins: config.corsOrigins,
-        maxBodyBytes: config.maxBodyBytes
+        maxBodyBytes: config.maxBodyBytes,
+        keepAliveSeconds: config.keepAliveSeconds
       }).pipe(Layer.provide(Layer.succeedContext(services)))
     )
     const address = yield* listeningAddress.pipe(Effect.provide(server))

@@ -3,6 +3,7 @@
  * `ncod-slave-hook` (src/hook-bin.ts); these exports exist for tests and tooling.
  */
 export { runAgent, type AgentOptions } from "./agent/Agent.js"
+export { backoffDelayMs } from "./agent/Backoff.js"
 export type { AgentHealth } from "./agent/Health.js"
 export { resolvePaths, type AgentPaths } from "./config/Paths.js"
 export { defaultSettings, loadSettings, type AgentSettings } from "./config/Settings.js"

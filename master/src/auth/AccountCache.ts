@@ -2,7 +2,7 @@ import type { MachineId, UserId } from "@ncod/core"
 import { type MachineRecord, MachinesRepo, type UserRecord, UsersRepo } from "@ncod/sql"
 import { Context, Effect, Layer, Option } from "effect"
 import { makeSingleFlight } from "../cache/SingleFlight.js"
-import { RedisConnection } from "../infra/Redis.js"
+import { RedisConnection, subscribedConnection } from "../infra/Redis.js"
 
 /**
  * How long a remembered row may be used without news of a change. Changes made through this
@@ -94,15 +94,7 @@ export const accountCacheLayer = (prefix: string) =>
         onNone: () => Effect.succeed((_message: string) => Effect.void),
         onSome: (client) =>
           Effect.gen(function* () {
-            // a subscribed Redis connection cannot run commands: it gets its own
-            const subscriber = yield* Effect.acquireRelease(
-              Effect.promise(async () => {
-                const connection = client.duplicate()
-                await connection.subscribe(channel)
-                return connection
-              }),
-              (connection) => Effect.promise(() => connection.quit().catch(() => connection.disconnect()))
-            )
+            const subscriber = yield* subscribedConnection(client, channel)
             subscriber.on("message", (_channel: string, message: string) => {
               const colon = message.indexOf(":")
               const kind = message.slice(0, colon)

@@ -1,7 +1,7 @@
 import { LiveEvent, Resync } from "@ncod/core"
 import { Context, DateTime, Effect, Layer, Option, Queue, Schema, Stream } from "effect"
 import { randomUUID } from "node:crypto"
-import { RedisConnection } from "../infra/Redis.js"
+import { RedisConnection, subscribedConnection } from "../infra/Redis.js"
 
 /**
  * In-process fan-out of live events. Each subscriber has its own bounded queue: a slow subscriber
@@ -72,15 +72,7 @@ export const eventBusLayer = (prefix: string) =>
       if (Option.isNone(redis)) return local
       const channel = `${prefix}events`
       const origin = randomUUID()
-      // a subscribed Redis connection cannot run commands: it gets its own connection
-      const subscriber = yield* Effect.acquireRelease(
-        Effect.promise(async () => {
-          const connection = redis.value.duplicate()
-          await connection.subscribe(channel)
-          return connection
-        }),
-        (connection) => Effect.promise(() => connection.quit().catch(() => connection.disconnect()))
-      )
+      const subscriber = yield* subscribedConnection(redis.value, channel)
       const decode = Schema.decodeUnknownOption(Envelope)
       subscriber.on("message", (_channel: string, message: string) => {
         const envelope = decode(message)

@@ -3,6 +3,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Validator } from "@seriousme/openapi-schema-validator"
 import { Effect, Layer } from "effect"
 import { createHash } from "node:crypto"
+import * as https from "node:https"
 import { rawGet, TestMaster, testHttpClientLayer, testMasterLayer, typedClient } from "../testing/TestMaster.js"
 
 const TestLayer = Layer.provideMerge(
@@ -49,6 +50,27 @@ layer(TestLayer, { timeout: 120_000 })("the master over HTTPS", (it) => {
       expect(csp).toContain(`'sha256-${hash}'`)
       expect(csp).not.toContain("unsafe-inline' 'unsafe-eval")
       expect(csp).toMatch(/script-src 'self' 'sha256-[^']+'(;|$)/)
+    })
+  )
+
+  it.effect("keeps an idle connection open longer than Node's 5 s default, so a slave reporting every 30 s reuses it", () =>
+    Effect.gen(function* () {
+      const master = yield* TestMaster
+      const agent = new https.Agent({ keepAlive: true, ca: master.ca })
+      const get = () =>
+        Effect.async<{ socket: unknown; keepAlive: unknown }>((resume) => {
+          https.get(`${master.url}/healthz`, { agent }, (response) => {
+            response.resume()
+            response.on("end", () => resume(Effect.succeed({ socket: response.socket, keepAlive: response.headers["keep-alive"] })))
+          })
+        })
+      const first = yield* get()
+      expect(first.keepAlive).toBe("timeout=75")
+      // real time: the connection's idle timer runs in the server, not on the test clock
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 5_500)))
+      const second = yield* get()
+      expect(second.socket).toBe(first.socket)
+      agent.destroy()
     })
   )
 

@@ -43,3 +43,14 @@ export const redisLayer = (url: Option.Option<Redacted.Redacted<string>>) =>
       onSome: (value) => Effect.map(connectRedis(value, "ncod-master"), Option.some)
     })
   )
+
+/** A connection of its own subscribed to `channel` (a subscribed Redis connection cannot run commands). */
+export const subscribedConnection = (redis: Redis, channel: string) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const connection = redis.duplicate()
+      await connection.subscribe(channel)
+      return connection
+    }),
+    (connection) => Effect.promise(() => connection.quit().catch(() => connection.disconnect()))
+  )

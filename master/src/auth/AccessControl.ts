@@ -73,7 +73,7 @@ export const AccessControlLive = Layer.effect(
           expiresAt: claims.expiresAt
         }
         return { caller, statusReason: account.statusReason }
-      }).pipe(Effect.withSpan("AccessControl.resolve"))
+      })
 
     const signedIn = (token: string) => Effect.map(resolve(token, ["portal", "client", "admin"]), ({ caller }) => caller)
 

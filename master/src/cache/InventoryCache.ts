@@ -17,16 +17,23 @@ const MEMORY_ENTRIES = 5_000
 
 /**
  * A response body as the API would send it (the schema's encoded form as JSON), its ETag (weak: the
- * gzip and plain forms are the same page), and its gzip form, made once when first asked for.
+ * gzip and plain forms are the same page), and its bytes and gzip form, each made once when first
+ * asked for.
  */
 export class CachedJson {
+  #bytes: Uint8Array | undefined
   #gzip: Uint8Array | undefined
   constructor(
     readonly body: string,
     readonly etag: string
   ) {}
+  /** The body as UTF-8, encoded once: sending the string would encode it again on every hit. */
+  get bytes(): Uint8Array {
+    this.#bytes ??= Buffer.from(this.body, "utf8")
+    return this.#bytes
+  }
   get gzip(): Uint8Array {
-    this.#gzip ??= gzipSync(this.body)
+    this.#gzip ??= gzipSync(this.bytes)
     return this.#gzip
   }
 }

@@ -140,7 +140,7 @@ export const ReportIngestLive = Layer.effect(
           )
           yield* announce(result)
           return { outcome: result.outcome, slave: result.slave }
-        }).pipe(Effect.withSpan("ReportIngest.full"))
+        })
     }
   })
 )

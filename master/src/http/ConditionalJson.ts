@@ -32,5 +32,5 @@ export const conditionalJson = (request: HttpServerRequest.HttpServerRequest, js
   if (etagMatches(request.headers["if-none-match"], json.etag)) return HttpServerResponse.empty({ status: 304, headers })
   return acceptsGzip(request.headers["accept-encoding"])
     ? HttpServerResponse.uint8Array(json.gzip, { contentType: "application/json", headers: { ...headers, "content-encoding": "gzip" } })
-    : HttpServerResponse.text(json.body, { contentType: "application/json", headers })
+    : HttpServerResponse.uint8Array(json.bytes, { contentType: "application/json", headers })
 }

@@ -35,8 +35,15 @@ export const FleetSupervisorLive = Layer.scoped(
       return actor
     }
 
+    // every active slave's actor starts from the stored state read in one query: after a restart a
+    // fleet's first reports then cost no query each (a stale row is safe, as with a lazy read: a
+    // heartbeat lands only on an online row with that hash, and sequence numbers only grow)
     const slaves = yield* SlavesRepo
-    for (const slaveId of yield* slaves.activeIds) actorOf(slaveId)
+    for (const state of yield* slaves.activeReportStates) {
+      const actor = actorOf(state.id)
+      actor.lastSeq = state.lastReportSeq
+      actor.knownHash = state.inventoryHash
+    }
 
     // a slave marked offline (by this master's sweep or another's) must come back through the full
     // path with its next report, so that report brings it online at once; in the actor's turn, so a

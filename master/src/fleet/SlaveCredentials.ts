@@ -38,6 +38,9 @@ export const SlaveCredentialsLive = Layer.scoped(
       timeToLive: Duration.minutes(10),
       lookup: (slaveId: SlaveId) => slaves.credentialOf(slaveId)
     })
+    // held before the fleet's first reports: after a restart they would otherwise be one query each,
+    // all at once
+    for (const row of yield* slaves.allCredentials) yield* rows.set(row.id, Option.some(row))
     // enrollment (a new credential), decommission, re-admission and deletion each announce the
     // slave's status: whichever master did it, drop what this one remembers
     const bus = yield* EventBus

@@ -160,9 +160,14 @@ export class SlavesRepo extends Effect.Service<SlavesRepo>()("@ncod/sql/SlavesRe
 
     const remove = (id: SlaveId) => sql`delete from slaves where id = ${id}`.pipe(Effect.asVoid)
 
-    const activeIds = sql<{ id: SlaveId }>`select id from slaves where status <> 'decommissioned'`.pipe(
-      Effect.map((rows) => rows.map((row) => row.id))
+    /** What every active slave's actor starts from, in one query (not one per slave at its first report). */
+    const activeReportStates = sql<{ id: SlaveId; lastReportSeq: number; inventoryHash: string | null }>`
+      select id, last_report_seq, inventory_hash from slaves where status <> 'decommissioned'`.pipe(
+      Effect.map((rows) => rows.map((row) => ({ ...row, lastReportSeq: Number(row.lastReportSeq) })))
     )
+
+    /** Every slave's credential row, for a master to hold before the fleet's first reports arrive. */
+    const allCredentials = sql<SlaveCredentialRow>`select id, name, status, credential_hash from slaves`
 
     const countByStatus = sql<{ status: SlaveStatus; n: number }>`select status, count(*)::int as n from slaves group by status`
 
@@ -182,7 +187,8 @@ export class SlavesRepo extends Effect.Service<SlavesRepo>()("@ncod/sql/SlavesRe
       update: (id: SlaveId, changes: Parameters<typeof update>[1]) => update(id, changes).pipe(Effect.orDie),
       setDecommissioned: (id: SlaveId, decommissioned: boolean) => setDecommissioned(id, decommissioned).pipe(Effect.orDie),
       remove: (id: SlaveId) => remove(id).pipe(Effect.orDie),
-      activeIds: activeIds.pipe(Effect.orDie),
+      activeReportStates: activeReportStates.pipe(Effect.orDie),
+      allCredentials: allCredentials.pipe(Effect.orDie),
       countByStatus: countByStatus.pipe(Effect.orDie)
     }
   })

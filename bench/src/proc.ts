@@ -34,13 +34,17 @@ export const memory = (pid: number): { rss: number; hwm: number } | undefined =>
   return { rss: kb("VmRSS"), hwm: kb("VmHWM") }
 }
 
-/** Busy and total jiffies of the whole machine (first line of /proc/stat). */
-export const systemTicks = (): { busy: number; total: number } => {
+/**
+ * Busy, stolen and total jiffies of the whole machine (first line of /proc/stat). Steal is time a
+ * virtual CPU was ready to run but the hypervisor ran someone else: it counts as busy, yet no process
+ * here used it.
+ */
+export const systemTicks = (): { busy: number; steal: number; total: number } => {
   const line = (readText("/proc/stat") ?? "cpu 0").split("\n")[0]!
   const values = line.trim().split(/\s+/).slice(1).map(Number)
   const total = values.reduce((a, b) => a + b, 0)
   const idle = (values[3] ?? 0) + (values[4] ?? 0)
-  return { busy: total - idle, total }
+  return { busy: total - idle, steal: values[7] ?? 0, total }
 }
 
 /** Direct children of a process (every thread's children file). */
@@ -70,13 +74,15 @@ export interface Window {
   readonly machineBusyPercent: number
   /** CPU used by processes outside every group (other jobs on the machine), % of one core. */
   readonly othersPercentOfOneCore: number
+  /** CPU the hypervisor gave to other machines while ours wanted it, % of one core. */
+  readonly stealPercentOfOneCore: number
 }
 
 interface Sample {
   readonly at: number
   readonly ticks: Record<string, number>
   readonly rss: Record<string, number>
-  readonly system: { busy: number; total: number }
+  readonly system: { busy: number; steal: number; total: number }
 }
 
 /**
@@ -151,8 +157,9 @@ export class ProcSampler {
     const totalDelta = last.system.total - first.system.total
     const machineBusyPercent = totalDelta > 0 ? ((last.system.busy - first.system.busy) / totalDelta) * 100 : 0
     const ours = Object.values(cpuPercent).reduce((a, b) => a + b, 0)
-    const othersPercentOfOneCore = Math.max(0, machineBusyPercent * os.availableParallelism() - ours)
-    return { seconds, cpuPercent, peakRss, machineBusyPercent, othersPercentOfOneCore }
+    const stealPercentOfOneCore = totalDelta > 0 ? ((last.system.steal - first.system.steal) / totalDelta) * 100 * os.availableParallelism() : 0
+    const othersPercentOfOneCore = Math.max(0, machineBusyPercent * os.availableParallelism() - ours - stealPercentOfOneCore)
+    return { seconds, cpuPercent, peakRss, machineBusyPercent, othersPercentOfOneCore, stealPercentOfOneCore: Math.round(stealPercentOfOneCore * 10) / 10 }
   }
 }
 

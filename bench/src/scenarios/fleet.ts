@@ -464,13 +464,15 @@ export const runFleet = async (given: Flags, command: string): Promise<Result> =
 
     for (const [name, w] of [["steady", steady.window], ["churn", churn.window]] as const) {
       if (w.othersPercentOfOneCore > 20) notes.push(`other jobs used ${round(w.othersPercentOfOneCore, 0)} % of a core during ${name}: the figures understate this master`)
+      if (w.stealPercentOfOneCore > 10) notes.push(`the hypervisor took ${round(w.stealPercentOfOneCore, 0)} % of a core from this machine during ${name} (steal): the figures understate this master`)
     }
     const busy = (w: Window) => ({
       seconds: round(w.seconds, 1),
       cpuPercentOfOneCore: Object.fromEntries(Object.entries(w.cpuPercent).map(([k, v]) => [k, round(v, 1)])),
       peakRssBytes: w.peakRss,
       machineBusyPercent: round(w.machineBusyPercent, 1),
-      othersPercentOfOneCore: round(w.othersPercentOfOneCore, 1)
+      othersPercentOfOneCore: round(w.othersPercentOfOneCore, 1),
+      stealPercentOfOneCore: w.stealPercentOfOneCore
     })
     return {
       scenario: "fleet",

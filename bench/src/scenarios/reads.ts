@@ -245,7 +245,8 @@ export const runReads = async (flags: Flags, command: string): Promise<Result> =
       seconds: round(w.seconds, 1),
       cpuPercentOfOneCore: Object.fromEntries(Object.entries(w.cpuPercent).map(([k, v]) => [k, round(v, 1)])),
       machineBusyPercent: round(w.machineBusyPercent, 1),
-      othersPercentOfOneCore: round(w.othersPercentOfOneCore, 1)
+      othersPercentOfOneCore: round(w.othersPercentOfOneCore, 1),
+      stealPercentOfOneCore: w.stealPercentOfOneCore
     })
     return {
       scenario: "reads",

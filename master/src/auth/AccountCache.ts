@@ -126,7 +126,12 @@ export const accountCacheLayer = (prefix: string) =>
     })
   )
 
-/** UsersRepo whose writes drop the changed account from the cache (here and on other masters). */
+/**
+ * UsersRepo whose writes drop the changed account from the cache (here and on other masters). The
+ * row is dropped when the statement returns: right for these writes, none of which runs inside a
+ * transaction. A write inside one would have to drop the row after the commit instead, or a read
+ * between the two could keep the old row for a TTL.
+ */
 export const trackedUsersRepo = Layer.effect(
   UsersRepo,
   Effect.gen(function* () {

@@ -1,5 +1,7 @@
 /** Just enough of the Prometheus text format to read the master's /metrics between two moments. */
 
+import { round } from "./stats.js"
+
 export interface PromSample {
   readonly name: string
   readonly labels: Readonly<Record<string, string>>
@@ -83,12 +85,12 @@ export const quantileBetween = (
  * the lag histogram at every scrape, so this is the phase's longest) and seconds in GC by kind.
  */
 export const runtimeBetween = (before: ReadonlyArray<PromSample>, after: ReadonlyArray<PromSample>) => ({
-  eventLoopLagP99Ms: Math.round(sumOf(after, "ncod_nodejs_eventloop_lag_p99_seconds") * 10_000) / 10,
-  eventLoopLagMaxMs: Math.round(sumOf(after, "ncod_nodejs_eventloop_lag_max_seconds") * 10_000) / 10,
+  eventLoopLagP99Ms: round(sumOf(after, "ncod_nodejs_eventloop_lag_p99_seconds") * 1000, 1),
+  eventLoopLagMaxMs: round(sumOf(after, "ncod_nodejs_eventloop_lag_max_seconds") * 1000, 1),
   gcSeconds: Object.fromEntries(
     Object.entries(byLabel(after, "ncod_nodejs_gc_duration_seconds_sum", "kind")).map(([kind, v]) => [
       kind,
-      Math.round((v - (byLabel(before, "ncod_nodejs_gc_duration_seconds_sum", "kind")[kind] ?? 0)) * 100) / 100
+      round(v - (byLabel(before, "ncod_nodejs_gc_duration_seconds_sum", "kind")[kind] ?? 0), 2)
     ])
   )
 })

@@ -1,7 +1,7 @@
 import type { MachineId, UserId } from "@ncod/core"
 import { type MachineRecord, MachinesRepo, type UserRecord, UsersRepo } from "@ncod/sql"
 import { Context, Effect, Layer, Option } from "effect"
-import { makeSingleFlight } from "../cache/SingleFlight.js"
+import { makeMemo } from "../cache/Memo.js"
 import { RedisConnection, subscribedConnection } from "../infra/Redis.js"
 
 /**
@@ -30,52 +30,13 @@ export class AccountCache extends Context.Tag("@ncod/master/AccountCache")<
   }
 >() {}
 
-interface Remembered<A> {
-  readonly row: Option.Option<A>
-  readonly expiresAt: number
-}
-
 /** A hit this close to expiry reads the row again in the background (a busy user never waits for it). */
 const REFRESH_AHEAD_MS = 2_000
 
-/**
- * A map of rows with an expiry. Concurrent misses of one row share one read, and a read that raced a
- * change neither stores what it read nor is joined by requests that arrive after the change.
- */
 const rowMemo = <Id extends string, A>(lookup: (id: Id) => Effect.Effect<Option.Option<A>>) => {
-  const rows = new Map<string, Remembered<A>>()
-  const flights = makeSingleFlight()
-  // bumped by every change: a lookup that started before one may have read the old row
-  let changes = 0
-  const read = (id: Id) => {
-    const startedAt = changes
-    return flights.run(
-      `${startedAt}:${id}`,
-      Effect.tap(lookup(id), (row) => {
-        if (startedAt !== changes) return
-        if (rows.size >= MAX_ROWS) rows.clear()
-        rows.set(id, { row, expiresAt: Date.now() + ACCOUNT_ROW_TTL_MS })
-      })
-    )
-  }
-  return {
-    get: (id: Id) =>
-      Effect.suspend(() => {
-        const found = rows.get(id)
-        const now = Date.now()
-        if (found === undefined || found.expiresAt <= now) return read(id)
-        if (found.expiresAt - now > REFRESH_AHEAD_MS || flights.running(`${changes}:${id}`)) return Effect.succeed(found.row)
-        return Effect.as(Effect.forkDaemon(read(id)), found.row)
-      }),
-    forget: (id: string) => {
-      changes++
-      rows.delete(id)
-    },
-    clear: () => {
-      changes++
-      rows.clear()
-    }
-  }
+  const memo = makeMemo<Option.Option<A>>({ ttlMs: ACCOUNT_ROW_TTL_MS, refreshAheadMs: REFRESH_AHEAD_MS, maxEntries: MAX_ROWS })
+  // the lookup is built only on a miss: a hit costs a map read
+  return { ...memo, get: (id: Id) => memo.get(id, Effect.suspend(() => lookup(id))) }
 }
 
 const messageOf = (kind: Kind, id: string) => `${kind}:${id}`
@@ -140,7 +101,6 @@ export const trackedUsersRepo = Layer.effect(
     const after = <A>(id: UserId, write: Effect.Effect<A>) => Effect.zipLeft(write, cache.forget("user", id))
     return UsersRepo.make({
       ...repo,
-      insert: (user) => Effect.tap(repo.insert(user), (row) => (Option.isSome(row) ? cache.forget("user", row.value.id) : Effect.void)),
       setStatus: (id, status, reason, by) => after(id, repo.setStatus(id, status, reason, by)),
       setRole: (id, role) => after(id, repo.setRole(id, role)),
       setOrgUnit: (id, orgUnitId) => after(id, repo.setOrgUnit(id, orgUnitId)),

@@ -5,6 +5,7 @@ import type { Redis } from "ioredis"
 import { EventBus } from "../events/EventBus.js"
 import { RedisConnection } from "../infra/Redis.js"
 import { Metrics } from "../metrics/Metrics.js"
+import { makeMemo } from "./Memo.js"
 import { makeSingleFlight } from "./SingleFlight.js"
 
 export const TTL_SECONDS = 30
@@ -133,43 +134,23 @@ export const redisCache = (redis: Redis, prefix: string, metrics: typeof Metrics
   }
 }
 
+/** A computed value, and its encoded page once a caller asked for it. */
 interface MemoryEntry {
-  readonly generation: number
-  readonly expiresAt: number
   readonly value: unknown
   json: CachedJson | undefined
 }
 
 export const memoryCache = (metrics: typeof Metrics.Service, now: () => number = Date.now): InventoryCache["Type"] => {
-  let generation = 0
-  const entries = new Map<string, MemoryEntry>()
-  const flights = makeSingleFlight()
-  const flightKey = (key: string, forGeneration: number) => `${forGeneration}:${key}`
-  const fill = <A>(key: string, compute: Effect.Effect<A>) => {
-    const started = generation
-    return flights.run(
-      flightKey(key, started),
-      Effect.map(compute, (value) => {
-        const fresh: MemoryEntry = { generation: started, expiresAt: now() + TTL_SECONDS * 1000, value, json: undefined }
-        if (entries.size >= MEMORY_ENTRIES) entries.clear()
-        // a change that landed while computing makes this value stale already: do not keep it
-        if (started === generation) entries.set(key, fresh)
-        return fresh
-      })
-    )
-  }
+  // a change drops every entry (and any computation in flight): no need to know which it touched
+  const memo = makeMemo<MemoryEntry>({
+    ttlMs: TTL_SECONDS * 1000,
+    refreshAheadMs: REFRESH_AHEAD_MS,
+    maxEntries: MEMORY_ENTRIES,
+    onLookup: (hit) => metrics.cacheRequests.inc({ result: hit ? "hit" : "miss" }),
+    now
+  })
   const entry = <A>(key: string, compute: Effect.Effect<A>) =>
-    Effect.suspend(() => {
-      const found = entries.get(key)
-      const at = now()
-      if (found !== undefined && found.generation === generation && found.expiresAt > at) {
-        metrics.cacheRequests.inc({ result: "hit" })
-        if (found.expiresAt - at > REFRESH_AHEAD_MS || flights.running(flightKey(key, generation))) return Effect.succeed(found)
-        return Effect.as(Effect.forkDaemon(fill(key, compute)), found)
-      }
-      metrics.cacheRequests.inc({ result: "miss" })
-      return fill(key, compute)
-    })
+    memo.get(key, Effect.map(compute, (value): MemoryEntry => ({ value, json: undefined })))
   return {
     cached: <A, I>(key: string, _schema: Schema.Schema<A, I>, compute: Effect.Effect<A>) =>
       Effect.map(entry(key, compute), (found) => found.value as A),
@@ -179,9 +160,7 @@ export const memoryCache = (metrics: typeof Metrics.Service, now: () => number =
         if (found.json === undefined) found.json = yield* encodeJson(schema, found.value as A)
         return found.json
       }),
-    invalidate: Effect.sync(() => {
-      generation++
-    })
+    invalidate: Effect.sync(memo.clear)
   }
 }
 

@@ -11,6 +11,7 @@ export const commonFlags = {
   redis: { kind: "boolean", default: false, help: "give the master Redis (REDIS_URL, else redis://127.0.0.1:6379) with a unique prefix" },
   insecure: { kind: "boolean", default: false, help: "plain HTTP (NCOD_INSECURE_HTTP=true) for pure-throughput runs" },
   dbPool: { kind: "number", default: 10, min: 1, max: 200, help: "NCOD_DB_POOL_SIZE" },
+  masterWorkers: { kind: "number", default: 1, min: 1, max: 64, help: "NCOD_WORKERS: master processes sharing the port (above 1 needs --redis and PostgreSQL; inspector figures are worker 0's)" },
   keepDb: { kind: "boolean", default: false, help: "keep the throwaway database afterwards" },
   profile: { kind: "string", default: "", help: "CPU-profile the master during this phase (fleet: warmup|steady|churn|probe; reads: cached|uncached; login; leases)" },
   env: { kind: "string", default: "", help: "extra master settings, e.g. NCOD_LOG_LEVEL=error,NCOD_BCRYPT_COST=10" },
@@ -37,16 +38,26 @@ export const extraEnv = (flags: CommonFlags): Record<string, string> => {
   return out
 }
 
-export const masterSettings = (flags: CommonFlags, label: string, env: Record<string, string>): MasterSettings => ({
+export const masterSettings = (flags: CommonFlags, label: string, env: Record<string, string>): MasterSettings => {
+  if (flags.masterWorkers > 1 && (!flags.redis || postgresServer(flags) === undefined)) {
+    throw new UsageError("--master-workers above 1 needs --redis and PostgreSQL (DATABASE_URL): the workers share them")
+  }
+  return {
   label,
   postgresServer: postgresServer(flags),
   redisUrl: flags.redis ? process.env["REDIS_URL"] || "redis://127.0.0.1:6379" : undefined,
   insecureHttp: flags.insecure,
-  env: { NCOD_DB_POOL_SIZE: String(flags.dbPool), ...env, ...extraEnv(flags) },
+  env: {
+    NCOD_DB_POOL_SIZE: String(flags.dbPool),
+    ...(flags.masterWorkers > 1 ? { NCOD_WORKERS: String(flags.masterWorkers) } : {}),
+    ...env,
+    ...extraEnv(flags)
+  },
   inspect: true,
   keepDatabase: flags.keepDb,
   checkout: checkoutOf(flags)
-})
+  }
+}
 
 const checkoutOf = (flags: CommonFlags) => {
   if (flags.masterCheckout === "") return repoRoot

@@ -117,9 +117,30 @@ export class Master {
     return this.serving!.url
   }
 
-  /** The node process that serves (the launcher's child). */
+  /** The node process that serves (the launcher's child; with NCOD_WORKERS the cluster's primary). */
   get pid(): number {
     return this.serving!.pid
+  }
+
+  /** Every process of the master: the serving process and, with NCOD_WORKERS, its workers. */
+  get pids(): Array<number> {
+    return [this.pid, ...this.workerPids()]
+  }
+
+  /** With NCOD_WORKERS the primary only supervises: memory, stalls and profiles are worker 0's. */
+  private get inspectedPid(): number {
+    return this.workerPids()[0] ?? this.pid
+  }
+
+  private workerPids(): Array<number> {
+    if (Number(this.env["NCOD_WORKERS"] ?? "1") <= 1) return []
+    return childPids(this.pid).filter((pid) => {
+      try {
+        return !fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("esbuild")
+      } catch {
+        return false
+      }
+    })
   }
 
   get api(): Api {
@@ -267,7 +288,7 @@ export class Master {
       const candidate = await Inspector.connect(url).catch(() => undefined)
       if (!candidate) continue
       const pid = await candidate.evaluate<number>("process.pid").catch(() => -1)
-      if (pid === this.pid) {
+      if (pid === this.inspectedPid) {
         this.inspectorClient = candidate
         return candidate
       }

@@ -34,6 +34,12 @@ export const memory = (pid: number): { rss: number; hwm: number } | undefined =>
   return { rss: kb("VmRSS"), hwm: kb("VmHWM") }
 }
 
+/** RSS and peak RSS summed over processes (a master with workers); undefined when none is readable. */
+export const memoryOf = (pids: ReadonlyArray<number>) => {
+  const found = pids.map(memory).filter((m) => m !== undefined)
+  return found.length === 0 ? undefined : { rss: found.reduce((a, m) => a + m.rss, 0), hwm: found.reduce((a, m) => a + m.hwm, 0) }
+}
+
 /**
  * Busy, stolen and total jiffies of the whole machine (first line of /proc/stat). Steal is time a
  * virtual CPU was ready to run but the hypervisor ran someone else: it counts as busy, yet no process

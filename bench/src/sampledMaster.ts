@@ -12,6 +12,6 @@ export const startSampledMaster = async (settings: MasterSettings, extra = "") =
   sampler.start()
   say(`starting the master (${settings.postgresServer ? "PostgreSQL" : "embedded database"}${settings.redisUrl ? ", Redis" : ""})${extra}`)
   const master = await Master.start(settings)
-  sampler.set("master", [master.pid])
+  sampler.set("master", master.pids)
   return { sampler, master }
 }

@@ -15,6 +15,11 @@ import { servicesLayer } from "./Services.js"
 export interface MasterOptions {
   /** Development mode: create missing keys and a first admin, so `npm start` just works. */
   readonly dev: boolean
+  /**
+   * Set when this process is one of several workers (NCOD_WORKERS): the primary has prepared keys
+   * and schema, and one-time development setup (first admin, demo fleet) is worker 0's alone.
+   */
+  readonly workerIndex?: number
 }
 
 export interface RunningMaster {
@@ -29,6 +34,17 @@ export interface RunningMaster {
   readonly createAdmin: (input: CreateAdminInput) => Effect.Effect<unknown, AdminExists>
 }
 
+/** `--dev` without configured certificates: create missing keys so `npm start` just works. */
+export const developmentKeys = (config: MasterConfig, dev: boolean) =>
+  Effect.gen(function* () {
+    if (!dev || config.insecureHttp || Option.isSome(config.tlsCert)) return
+    const keysDir = resolvePaths(config).keysDir
+    const report = yield* generateKeys({ dir: keysDir, force: false, hostnames: [] })
+    if (report.written.length > 0) {
+      yield* Effect.logInfo("generated development keys").pipe(Effect.annotateLogs({ dir: keysDir, files: report.written.join(",") }))
+    }
+  })
+
 /**
  * Starts the whole master inside the current scope: keys, TLS, database, schema, first admin, HTTP.
  * Each step fails with a typed error that the CLI turns into one readable line.
@@ -38,21 +54,16 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
     const paths = resolvePaths(config)
     // a typo in DATABASE_URL should be the first thing reported, before keys or ports
     if (Option.isSome(config.databaseUrl)) yield* parseDatabaseUrl(Redacted.value(config.databaseUrl.value))
-    if (options.dev && !config.insecureHttp && Option.isNone(config.tlsCert)) {
-      const report = yield* generateKeys({ dir: paths.keysDir, force: false, hostnames: [] })
-      if (report.written.length > 0) {
-        yield* Effect.logInfo("generated development keys").pipe(
-          Effect.annotateLogs({ dir: paths.keysDir, files: report.written.join(",") })
-        )
-      }
-    }
+    const worker = options.workerIndex !== undefined
+    const oneTimeSetup = options.dev && (options.workerIndex ?? 0) === 0
+    if (!worker) yield* developmentKeys(config, options.dev)
     const tls = config.insecureHttp ? undefined : yield* loadTls(paths.tlsCert, paths.tlsKey)
     if (tls === undefined) {
       yield* Effect.logWarning("serving plain HTTP because NCOD_INSECURE_HTTP=true: passwords and tokens cross the network in clear text")
     }
 
     const database = yield* Layer.build(databaseLayer(config, paths.embeddedDatabaseDir))
-    yield* prepareSchema(config.migrateOnStart).pipe(Effect.provide(database))
+    yield* prepareSchema(config.migrateOnStart && !worker).pipe(Effect.provide(database))
     const publicUrl = Option.match(config.publicUrl, {
       onNone: () => `${tls ? "https" : "http"}://${config.host === "0.0.0.0" || config.host === "::" ? os.hostname() : config.host}:${config.port}`,
       onSome: (url) => url.toString().replace(/\/$/, "")
@@ -65,7 +76,7 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
         backupStatusFile: config.backupStatusFile
       }).pipe(Layer.provideMerge(Layer.succeedContext(database)))
     )
-    const firstAdmin = options.dev ? yield* ensureFirstAdmin.pipe(Effect.provide(services)) : Option.none()
+    const firstAdmin = oneTimeSetup ? yield* ensureFirstAdmin.pipe(Effect.provide(services)) : Option.none()
 
     const server = yield* Layer.build(
       HttpServerLive(routes(config.metricsToken, [{ prefix: "/admin", dir: paths.adminDir }, { prefix: "/", dir: paths.webDir }]), {
@@ -82,7 +93,7 @@ export const startMaster = (config: MasterConfig, options: MasterOptions) =>
     const info = yield* Effect.provide(DatabaseInfo, database)
     const url = `${tls ? "https" : "http"}://${hostForUrl}:${address.port}`
     const demoSlaves =
-      options.dev && config.demo
+      oneTimeSetup && config.demo
         ? yield* startDemoFleet(url.replace("localhost", "127.0.0.1"), tls ? fs.readFileSync(path.join(paths.keysDir, KeyFiles.caCert), "utf8") : undefined).pipe(
             Effect.provide(services)
           )

@@ -2,6 +2,7 @@
 import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Config, Console, Effect, Layer, Option } from "effect"
+import { WorkerStartFailed } from "./cluster/Primary.js"
 import { failureLine } from "./cli/failureLine.js"
 import { masterCli } from "./cli/commands.js"
 import { configProviderLayer } from "./config/ConfigLayer.js"
@@ -22,7 +23,9 @@ const main = Command.run(masterCli, { name: "ncod-master", version: masterVersio
       if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause)
       // @effect/cli has already printed usage errors with help
       const usageError = Option.exists(Cause.failureOption(cause), ValidationError.isValidationError)
-      if (!usageError) yield* Console.error(`ncod-master: ${failureLine(cause, yield* listenContext)}`)
+      // a worker that could not start has printed its own reason
+      const reportedByWorker = Option.exists(Cause.failureOption(cause), (e) => e instanceof WorkerStartFailed && e.reported)
+      if (!usageError && !reportedByWorker) yield* Console.error(`ncod-master: ${failureLine(cause, yield* listenContext)}`)
       if (process.env["NCOD_LOG_LEVEL"]?.toLowerCase() === "debug") yield* Console.error(Cause.pretty(cause))
       return yield* Effect.fail(new Reported())
     })

@@ -20,7 +20,7 @@ import type { CollectReply } from "../fleet-protocol.js"
 import { summarizeProfile } from "../inspector.js"
 import { describeMachine } from "../machine.js"
 import { startSampledMaster } from "../sampledMaster.js"
-import { memory, type Window } from "../proc.js"
+import { memoryOf, type Window } from "../proc.js"
 import { byLabel, type PromSample, quantileBetween, runtimeBetween, sumOf } from "../prom.js"
 import { type Check, type Result, say, sleep } from "../report.js"
 import { round, type Summary, summarize } from "../stats.js"
@@ -321,7 +321,7 @@ export const runFleet = async (given: Flags, command: string): Promise<Result> =
       await pool.all({ type: "phase", phase: "down", churn: 0 })
       const { readyAt, stoppedAt } = await master.restart()
       await pool.all({ type: "phase", phase: "recovery", churn: 0 })
-      sampler.set("master", [master.pid])
+      sampler.set("master", master.pids)
       if (db) sampler.set("postgres", await backendPids(db))
       sampler.mark("recovery:start")
       const recoveryActivity = master.databaseUrl ? new ActivitySampler(await connect(master.databaseUrl)) : undefined
@@ -375,7 +375,7 @@ export const runFleet = async (given: Flags, command: string): Promise<Result> =
     const warmupDetails = phaseDetails(phaseOf(final, "warmup"), sampler.window("warmup:start", "warmup:end").seconds)
     const steadyDetails = phaseDetails(phaseOf(final, "steady"), steady.window.seconds)
     const churnDetails = phaseDetails(phaseOf(final, "churn"), churn.window.seconds)
-    const masterMemory = memory(master.pid)
+    const masterMemory = memoryOf(master.pids)
 
     const measured = Math.max(1, flags.slaves - primed)
     const perSlaveHeap = (memoryReporting.heapUsed - memoryPrimed.heapUsed) / measured

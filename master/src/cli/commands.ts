@@ -1,7 +1,10 @@
 import { Command, Options, Prompt } from "@effect/cli"
 import { Console, Effect, Layer, Option, Redacted } from "effect"
+import cluster from "node:cluster"
 import { createAdmin } from "../accounts/AdminBootstrap.js"
 import { Passwords } from "../accounts/Passwords.js"
+import { runPrimary } from "../cluster/Primary.js"
+import { announceReady, workerIndex } from "../cluster/Worker.js"
 import { MasterConfig, resolvePaths } from "../config/MasterConfig.js"
 import { databaseLayer, prepareSchema } from "../Database.js"
 import { RepositoriesLive } from "../Services.js"
@@ -37,7 +40,15 @@ const serve = Command.make(
   ({ dev }) =>
     withConfiguredLogging((config) =>
       Effect.gen(function* () {
-        const master = yield* startMaster(config, { dev })
+        if (config.workers > 1 && cluster.isPrimary) {
+          const running = yield* runPrimary(config, { dev })
+          yield* Effect.logInfo("master started").pipe(Effect.annotateLogs({ url: running.url, workers: running.workers }))
+          yield* Console.log(`${running.banner}\n  ${running.workers} worker processes share the port (NCOD_WORKERS)`)
+          return yield* Effect.never
+        }
+        const index = workerIndex()
+        const master = yield* startMaster(config, { dev, ...(Option.isSome(index) ? { workerIndex: index.value } : {}) })
+        if (Option.isSome(index)) return yield* Effect.zipRight(announceReady(master.url, banner(master)), Effect.never)
         yield* Effect.logInfo("master started").pipe(
           Effect.annotateLogs({ url: master.url, database: master.database.kind })
         )

@@ -66,6 +66,8 @@ export const MasterConfig = Config.all({
   bcryptConcurrency: intBetween("NCOD_BCRYPT_CONCURRENCY", bcryptConcurrencyDefault, 1, 64),
   maxBodyBytes: intBetween("NCOD_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
   keepAliveSeconds: intBetween("NCOD_HTTP_KEEPALIVE_SECONDS", 75, 1, 3600),
+  // one Node process tops out near one core of report handling; more take the other cores
+  workers: intBetween("NCOD_WORKERS", 1, 1, 64),
   trustProxy: withDefault(Config.boolean("NCOD_TRUST_PROXY"), false),
   accessTokenTtlSeconds: intBetween("NCOD_ACCESS_TOKEN_TTL_SECONDS", 600, 30, 3600),
   refreshTokenTtlSeconds: intBetween("NCOD_REFRESH_TOKEN_TTL_SECONDS", 14 * 24 * 3600, 300, 90 * 24 * 3600),

@@ -35,39 +35,11 @@ export const gaugesLayer = (options: GaugeOptions) =>
           return keys.map((k) => ({ labels: { [label]: k }, value: found.get(k) ?? 0 }))
         }
 
-      yield* registerGauge(metrics, {
-        name: "ncod_slaves",
-        help: "Slaves by status.",
-        labelNames: ["status"],
-        collect: countsOf(["online", "offline", "decommissioned"], "status", slaves.countByStatus, "status")
-      })
-      yield* registerGauge(metrics, {
-        name: "ncod_devices",
-        help: "Devices by state.",
-        labelNames: ["state"],
-        collect: countsOf(["available", "in_use", "offline", "removed"], "state", devices.countByState, "state")
-      })
-      yield* registerGauge(metrics, {
-        name: "ncod_users",
-        help: "User accounts by status.",
-        labelNames: ["status"],
-        collect: countsOf(
-          ["pending", "approved", "rejected", "disabled"],
-          "status",
-          sql`select status, count(*)::int as n from users group by status`,
-          "status"
-        )
-      })
-      yield* registerGauge(metrics, {
-        name: "ncod_leases_active",
-        help: "Leases not yet ended.",
-        collect: async () => {
-          const result = await run(sql<{ n: number }>`select count(*)::int as n from leases where ended_at is null`)
-          return result._tag === "Right" ? [{ value: result.right[0]?.n ?? 0 }] : []
-        }
-      })
+      // first: prom-client starts every gauge's collection in registration order, so the pool is read
+      // before the count queries below take connections (it would report the scrape's own queries)
       yield* registerGauge(metrics, {
         name: "ncod_db_pool_connections",
+        aggregator: "sum",
         help: "Database connections of this master by state.",
         labelNames: ["state"],
         collect: async () => {
@@ -80,12 +52,49 @@ export const gaugesLayer = (options: GaugeOptions) =>
         }
       })
       yield* registerGauge(metrics, {
+        name: "ncod_slaves",
+        aggregator: "first",
+        help: "Slaves by status.",
+        labelNames: ["status"],
+        collect: countsOf(["online", "offline", "decommissioned"], "status", slaves.countByStatus, "status")
+      })
+      yield* registerGauge(metrics, {
+        name: "ncod_devices",
+        aggregator: "first",
+        help: "Devices by state.",
+        labelNames: ["state"],
+        collect: countsOf(["available", "in_use", "offline", "removed"], "state", devices.countByState, "state")
+      })
+      yield* registerGauge(metrics, {
+        name: "ncod_users",
+        aggregator: "first",
+        help: "User accounts by status.",
+        labelNames: ["status"],
+        collect: countsOf(
+          ["pending", "approved", "rejected", "disabled"],
+          "status",
+          sql`select status, count(*)::int as n from users group by status`,
+          "status"
+        )
+      })
+      yield* registerGauge(metrics, {
+        name: "ncod_leases_active",
+        aggregator: "first",
+        help: "Leases not yet ended.",
+        collect: async () => {
+          const result = await run(sql<{ n: number }>`select count(*)::int as n from leases where ended_at is null`)
+          return result._tag === "Right" ? [{ value: result.right[0]?.n ?? 0 }] : []
+        }
+      })
+      yield* registerGauge(metrics, {
         name: "ncod_database_up",
+        aggregator: "min",
         help: "1 when the database answered a query within a second at scrape time.",
         collect: async () => [{ value: (await run(sql`select 1`.pipe(Effect.timeout(1_000))))._tag === "Right" ? 1 : 0 }]
       })
       yield* registerGauge(metrics, {
         name: "ncod_redis_up",
+        aggregator: "min",
         help: "1 when Redis answered a ping within a second (also 1 when Redis is not configured).",
         collect: async () => {
           if (Option.isNone(redis)) return [{ value: 1 }]
@@ -95,6 +104,7 @@ export const gaugesLayer = (options: GaugeOptions) =>
       })
       yield* registerGauge(metrics, {
         name: "ncod_event_subscribers",
+        aggregator: "sum",
         help: "Live event subscribers connected to this master.",
         collect: async () => [{ value: await Effect.runPromise(bus.subscriberCount) }]
       })
@@ -102,6 +112,7 @@ export const gaugesLayer = (options: GaugeOptions) =>
         const notAfter = options.tlsNotAfter.getTime() / 1000
         yield* registerGauge(metrics, {
           name: "ncod_tls_certificate_expiry_timestamp_seconds",
+        aggregator: "first",
           help: "When the master's TLS certificate expires (Unix time).",
           collect: async () => [{ value: notAfter }]
         })
@@ -110,6 +121,7 @@ export const gaugesLayer = (options: GaugeOptions) =>
         const file = options.backupStatusFile.value
         yield* registerGauge(metrics, {
           name: "ncod_backup_last_success_timestamp_seconds",
+        aggregator: "first",
           help: "When the last good base backup finished (Unix time), from the backup status file.",
           collect: async () => {
             try {

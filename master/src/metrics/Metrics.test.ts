@@ -19,3 +19,17 @@ describe.runIf(promtool || process.env["CI"])("the /metrics exposition", () => {
   })
 })
 if (!promtool && !process.env["CI"]) console.warn("[not run] promtool check metrics: promtool is not installed (apt-get install prometheus)")
+
+describe("the /metrics exposition", () => {
+  layer(Layer.provideMerge(testHttpClientLayer, testMasterLayer()), { timeout: 120_000 })("on an idle master", (it) => {
+    it.effect("does not count its own gauge queries as requests waiting for a database connection", () =>
+      Effect.gen(function* () {
+        // an idle master: anything waiting at scrape time would be the scrape's own count queries
+        for (let i = 0; i < 3; i++) {
+          const scrape = yield* Effect.flatMap(rawGet("/metrics"), (response) => response.text)
+          expect(scrape).toMatch(/^ncod_db_pool_connections\{state="waiting"\} 0$/m)
+        }
+      })
+    )
+  })
+})

@@ -1,5 +1,7 @@
 import { Context, Effect, Layer } from "effect"
+import cluster from "node:cluster"
 import * as prom from "prom-client"
+import { clusterExposition } from "../cluster/Worker.js"
 
 /**
  * Every metric the master exports, in one registry. Names follow Prometheus conventions (base units,
@@ -17,6 +19,8 @@ export const makeMetrics = () => {
   const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
   return {
     registry,
+    /** The text `/metrics` answers: this process's registry, or in a worker the whole cluster's. */
+    exposition: cluster.isWorker ? clusterExposition(registry) : () => registry.metrics(),
     reportsIngested: new prom.Counter({
       name: "ncod_reports_ingested_total",
       help: "Slave reports processed, by outcome: changed (devices written), unchanged (heartbeat only), duplicate or stale (ignored).",
@@ -78,7 +82,16 @@ export const MetricsLive = Layer.sync(Metrics, makeMetrics)
 /** Adds a gauge whose value is read when Prometheus scrapes (counts from the database, pool sizes). */
 export const registerGauge = (
   metrics: MetricsShape,
-  options: { name: string; help: string; labelNames?: ReadonlyArray<string>; collect: () => Promise<ReadonlyArray<{ labels?: Record<string, string>; value: number }>> }
+  options: {
+    name: string
+    help: string
+    labelNames?: ReadonlyArray<string>
+    /**
+     * How workers' values combine (NCOD_WORKERS): "sum" for what each process has (its pool), "first"
+     * for what every worker reads from the same database, "min" for up/down checks.
+     */
+    aggregator: prom.Aggregator
+    collect: () => Promise<ReadonlyArray<{ labels?: Record<string, string>; value: number }>> }
 ) =>
   Effect.sync(
     () =>
@@ -86,6 +99,7 @@ export const registerGauge = (
         name: options.name,
         help: options.help,
         labelNames: options.labelNames ?? [],
+        aggregator: options.aggregator,
         registers: [metrics.registry],
         async collect() {
           this.reset()

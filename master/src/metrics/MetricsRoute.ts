@@ -25,8 +25,20 @@ export const metricsRoute = (token: Option.Option<Redacted.Redacted<string>>) =>
               return HttpServerResponse.unsafeJson({ _tag: "Unauthenticated", code: "UNAUTHENTICATED" }, { status: 401 })
             }
           }
-          const body = yield* Effect.promise(() => metrics.registry.metrics())
-          return HttpServerResponse.text(body, { contentType: metrics.registry.contentType })
+          return yield* Effect.tryPromise(() => metrics.exposition()).pipe(
+            Effect.map((body) => HttpServerResponse.text(body, { contentType: metrics.registry.contentType })),
+            Effect.catchAll((error) =>
+              Effect.logWarning("metrics unavailable").pipe(
+                Effect.annotateLogs({ reason: String(error.error instanceof Error ? error.error.message : error.error) }),
+                Effect.as(
+                  HttpServerResponse.unsafeJson(
+                    { _tag: "MetricsUnavailable", code: "METRICS_UNAVAILABLE", message: "metrics could not be gathered from every worker; try again" },
+                    { status: 503 }
+                  )
+                )
+              )
+            )
+          )
         })
       )
     })

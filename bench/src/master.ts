@@ -196,7 +196,9 @@ export class Master {
   }
 
   private async serve(): Promise<Serving> {
-    const serveEnv = this.settings.inspect ? { ...this.env, NODE_OPTIONS: "--inspect=127.0.0.1:0" } : this.env
+    // --env NODE_OPTIONS=… (V8 heap flags, say) are kept next to the inspector's
+    const nodeOptions = [this.env["NODE_OPTIONS"], this.settings.inspect ? "--inspect=127.0.0.1:0" : undefined].filter((o) => o).join(" ")
+    const serveEnv = nodeOptions === "" ? this.env : { ...this.env, NODE_OPTIONS: nodeOptions }
     const launcher = spawn(process.execPath, [launcherIn(this.settings.checkout), "serve"], {
       cwd: this.settings.checkout,
       env: serveEnv,

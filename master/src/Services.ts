@@ -30,6 +30,7 @@ import { FleetSupervisorLive } from "./fleet/FleetSupervisor.js"
 import { HeartbeatBatcherLive } from "./fleet/HeartbeatBatcher.js"
 import { OfflineSweeperLive } from "./fleet/OfflineSweeper.js"
 import { ReportIngestLive } from "./fleet/ReportIngest.js"
+import { ReportsInFlightLive } from "./fleet/ReportsInFlight.js"
 import { SlaveAuthLive, SlaveCredentialsLive } from "./fleet/SlaveCredentials.js"
 import { ephemeralStoreLayer } from "./infra/EphemeralStore.js"
 import { LeaseServiceLive } from "./leases/LeaseService.js"
@@ -73,7 +74,7 @@ export const servicesLayer = (config: MasterConfig, options: ServiceOptions) =>
     gaugesLayer(options)
   ).pipe(
     Layer.provideMerge(
-      Layer.mergeAll(AccessControlLive, LoginThrottleLive, inventoryCacheLayer(config.redisPrefix), ReportIngestLive, HeartbeatBatcherLive, SlaveCredentialsLive)
+      Layer.mergeAll(AccessControlLive, LoginThrottleLive, inventoryCacheLayer(config.redisPrefix), ReportIngestLive, HeartbeatBatcherLive, SlaveCredentialsLive, ReportsInFlightLive)
     ),
     Layer.provideMerge(LeaseServiceLive),
     Layer.provideMerge(

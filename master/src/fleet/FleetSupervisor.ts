@@ -2,6 +2,7 @@ import type { ReportOutcome, SlaveDecommissioned, SlaveId, SlaveReport } from "@
 import { SlavesRepo } from "@ncod/sql"
 import { Context, Effect, Layer, Stream } from "effect"
 import { EventBus } from "../events/EventBus.js"
+import { ReportsInFlight } from "./ReportsInFlight.js"
 import { invalidateActor, makeActorRuntime, makeSlaveActor, type SlaveActor } from "./SlaveActor.js"
 
 /**
@@ -25,6 +26,7 @@ export const FleetSupervisorLive = Layer.scoped(
   Effect.gen(function* () {
     const actors = new Map<SlaveId, SlaveActor>()
     const runtime = yield* makeActorRuntime
+    const inFlight = yield* ReportsInFlight
 
     const actorOf = (slaveId: SlaveId) => {
       let actor = actors.get(slaveId)
@@ -58,7 +60,7 @@ export const FleetSupervisorLive = Layer.scoped(
     )
 
     return {
-      submit: (slaveId, report) => Effect.suspend(() => runtime.receive(actorOf(slaveId), report)),
+      submit: (slaveId, report) => inFlight.during(slaveId, Effect.suspend(() => runtime.receive(actorOf(slaveId), report))),
       ensure: (slaveId) => Effect.sync(() => void actorOf(slaveId)),
       stop: (slaveId) => Effect.sync(() => void actors.delete(slaveId)),
       size: Effect.sync(() => actors.size)

@@ -17,7 +17,11 @@ interface Pending {
  */
 export class HeartbeatBatcher extends Context.Tag("@ncod/master/HeartbeatBatcher")<
   HeartbeatBatcher,
-  { readonly add: (row: HeartbeatRow, onMismatch: Effect.Effect<void>) => Effect.Effect<void> }
+  {
+    readonly add: (row: HeartbeatRow, onMismatch: Effect.Effect<void>) => Effect.Effect<void>
+    /** Slaves with a heartbeat taken but not yet written (waiting for its batch, or in it). */
+    readonly unwritten: Effect.Effect<ReadonlyArray<SlaveId>>
+  }
 >() {}
 
 export const HeartbeatBatcherLive = Layer.scoped(
@@ -27,12 +31,16 @@ export const HeartbeatBatcherLive = Layer.scoped(
     const settings = yield* FleetSettings
     const metrics = yield* Metrics
     let pending = new Map<SlaveId, Pending>()
+    let writing = new Map<SlaveId, Pending>()
 
     const flush = Effect.gen(function* () {
       if (pending.size === 0) return
       const batch = pending
       pending = new Map()
-      const updated = yield* slaves.heartbeats([...batch.values()].map((entry) => entry.row))
+      writing = batch
+      const updated = yield* slaves.heartbeats([...batch.values()].map((entry) => entry.row)).pipe(
+        Effect.ensuring(Effect.sync(() => void (writing = new Map())))
+      )
       for (const [slaveId, entry] of batch) if (!updated.has(slaveId)) yield* entry.onMismatch
     })
 
@@ -53,7 +61,8 @@ export const HeartbeatBatcherLive = Layer.scoped(
       add: (row, onMismatch) =>
         Effect.sync(() => {
           pending.set(row.slaveId, { row, onMismatch })
-        })
+        }),
+      unwritten: Effect.sync(() => [...new Set([...pending.keys(), ...writing.keys()])])
     }
   })
 )

@@ -6,6 +6,8 @@ import { repeatRounds, underRoundLock } from "../infra/SingleRun.js"
 import { LeaseService } from "../leases/LeaseService.js"
 import { Metrics } from "../metrics/Metrics.js"
 import { FleetSettings } from "./FleetSettings.js"
+import { HeartbeatBatcher } from "./HeartbeatBatcher.js"
+import { ReportsInFlight } from "./ReportsInFlight.js"
 
 // pg advisory lock key for the sweep: one master sweeps at a time, the others skip that round
 const SWEEP_LOCK = 0x6e636f64_01
@@ -25,6 +27,8 @@ export const OfflineSweeperLive = Layer.scopedDiscard(
     const metrics = yield* Metrics
     const settings = yield* FleetSettings
     const leases = yield* LeaseService
+    const heartbeats = yield* HeartbeatBatcher
+    const inFlight = yield* ReportsInFlight
     const silentSeconds = settings.reportIntervalSeconds * settings.offlineAfterMissed
     const startedAt = Date.now()
 
@@ -33,7 +37,9 @@ export const OfflineSweeperLive = Layer.scopedDiscard(
       const changes = yield* underRoundLock(
         SWEEP_LOCK,
         Effect.gen(function* () {
-          const silent = yield* slaves.markSilentOffline(silentSeconds)
+          // reports this master has taken but not yet written are not silence
+          const heard = [...(yield* heartbeats.unwritten), ...(yield* inFlight.slaves)]
+          const silent = yield* slaves.markSilentOffline(silentSeconds, heard)
           const result = []
           for (const slave of silent) {
             const offline = yield* devices.setStateForSlave(slave.id, ["available", "in_use"], "offline")

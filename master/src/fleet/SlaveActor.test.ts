@@ -27,7 +27,7 @@ const runtimeWith = (full: ReportIngest["Type"]["full"], storedHash: string | nu
     const layer = Layer.mergeAll(
       Layer.succeed(SlavesRepo, { reportStateOf } as unknown as SlavesRepo),
       Layer.succeed(ReportIngest, { full }),
-      Layer.succeed(HeartbeatBatcher, { add: () => Effect.void }),
+      Layer.succeed(HeartbeatBatcher, { add: () => Effect.void, unwritten: Effect.succeed([]) }),
       Layer.succeed(Metrics, metrics)
     )
     const runtime = yield* Effect.provide(makeActorRuntime, layer)

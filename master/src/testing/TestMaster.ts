@@ -19,6 +19,8 @@ export interface TestMasterInfo {
   readonly admin: { readonly username: string; readonly password: string }
   /** Every log line the master wrote so far, as JSON text, for "no secrets in logs" checks. */
   readonly logs: ReadonlyArray<string>
+  /** Its database on the PostgreSQL server (undefined with the embedded one). */
+  readonly databaseUrl: string | undefined
 }
 
 /**
@@ -68,7 +70,8 @@ export const makeTestMaster = (settings: Record<string, string> = {}) =>
       dataDir,
       keysDir,
       admin,
-      logs
+      logs,
+      databaseUrl: env.get("DATABASE_URL")
     } satisfies TestMasterInfo
   })
 

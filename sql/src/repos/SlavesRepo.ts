@@ -137,9 +137,11 @@ export class SlavesRepo extends Effect.Service<SlavesRepo>()("@ncod/sql/SlavesRe
             returning s.id`.pipe(Effect.map((updated) => new Set(updated.map((row) => row.id))))
 
     /** Online slaves silent for longer than `silentSeconds`, marked offline; returns them. */
-    const markSilentOffline = (silentSeconds: number) =>
+    /** `heard`: slaves the caller has a report of that is not written yet; they are not silent. */
+    const markSilentOffline = (silentSeconds: number, heard: ReadonlyArray<SlaveId>) =>
       sql`update slaves set status = 'offline', updated_at = now()
           where status = 'online' and last_seen_at < now() - ${silentSeconds} * interval '1 second'
+            and not (id = any(${heard}::uuid[]))
           returning ${cols}`.pipe(Effect.flatMap(decodeRows))
 
     const update = (id: SlaveId, changes: { readonly name?: string | undefined; readonly labels?: Readonly<Record<string, string>> | undefined }) => {
@@ -183,7 +185,7 @@ export class SlavesRepo extends Effect.Service<SlavesRepo>()("@ncod/sql/SlavesRe
       reportStateOf: (id: SlaveId) => reportStateOf(id).pipe(Effect.orDie),
       recordReport: (id: SlaveId, state: ReportedSlaveState) => recordReport(id, state).pipe(Effect.orDie),
       heartbeats: (rows: ReadonlyArray<HeartbeatRow>) => heartbeats(rows).pipe(Effect.orDie, Effect.withSpan("SlavesRepo.heartbeats")),
-      markSilentOffline: (silentSeconds: number) => markSilentOffline(silentSeconds).pipe(Effect.orDie),
+      markSilentOffline: (silentSeconds: number, heard: ReadonlyArray<SlaveId>) => markSilentOffline(silentSeconds, heard).pipe(Effect.orDie),
       update: (id: SlaveId, changes: Parameters<typeof update>[1]) => update(id, changes).pipe(Effect.orDie),
       setDecommissioned: (id: SlaveId, decommissioned: boolean) => setDecommissioned(id, decommissioned).pipe(Effect.orDie),
       remove: (id: SlaveId) => remove(id).pipe(Effect.orDie),

@@ -32,7 +32,7 @@ export const metricsRoute = (token: Option.Option<Redacted.Redacted<string>>) =>
                 Effect.annotateLogs({ reason: String(error.error instanceof Error ? error.error.message : error.error) }),
                 Effect.as(
                   HttpServerResponse.unsafeJson(
-                    { _tag: "MetricsUnavailable", code: "METRICS_UNAVAILABLE", message: "metrics could not be gathered from every worker; try again" },
+                    { _tag: "MetricsUnavailable", code: "METRICS_UNAVAILABLE", message: "metrics could not be gathered just now; try again" },
                     { status: 503 }
                   )
                 )

@@ -160,6 +160,8 @@ layer(Layer.scoped(Master, masterProcess({}, { fullChain: true })), { timeout: 2
         const patience = master.databaseUrl === undefined ? 40_000 : 10_000
         yield* Effect.promise(() => site.server.goAway())
         yield* Effect.promise(() => eventually("degraded at the master", async () => ((await degraded()) === true ? true : undefined), patience))
+        // the scan can see the client lose vhusbd before the port watch's next probe: wait for the watch too
+        yield* Effect.promise(() => agent.waitFor("vhusbd down", (line) => line.json["msg"] === "vhusbd down: the slave reports itself degraded"))
         // the devices are the last ones seen, not an empty list that would end their leases
         expect((yield* devicesOf(master, slaveId)).filter((d) => d.state !== "removed")).toHaveLength(2)
         yield* Effect.promise(() => site.server.comeBack())

@@ -29,6 +29,10 @@ export interface MergedPhase {
   readonly errors: Record<string, number>
   readonly unexpected: Record<string, number>
   readonly seconds: number
+  readonly sendsPerTick: ReadonlyMap<number, number>
+  readonly slowestPerSecond: ReadonlyMap<number, { readonly maxMs: number; readonly overOneSecond: number }>
+  readonly changedLatencyMs: Float64Array
+  readonly firstAt: number
 }
 
 const add = (into: Record<string, number>, from: Readonly<Record<string, number>>) => {
@@ -45,6 +49,14 @@ export const mergePhases = (parts: ReadonlyArray<PhaseStats | undefined>): Merge
     add(errors, p.errors)
     add(unexpected, p.unexpected)
   }
+  const sendsPerTick = new Map<number, number>()
+  for (const p of present) for (const [tick, n] of p.sendsPerTick) sendsPerTick.set(tick, (sendsPerTick.get(tick) ?? 0) + n)
+  const slowestPerSecond = new Map<number, { maxMs: number; overOneSecond: number }>()
+  for (const p of present)
+    for (const [second, s] of p.slowestPerSecond) {
+      const into = slowestPerSecond.get(second) ?? { maxMs: 0, overOneSecond: 0 }
+      slowestPerSecond.set(second, { maxMs: Math.max(into.maxMs, s.maxMs), overOneSecond: into.overOneSecond + s.overOneSecond })
+    }
   const firsts = present.map((p) => p.firstAt).filter((t) => t > 0)
   const lasts = present.map((p) => p.lastAt).filter((t) => t > 0)
   return {
@@ -54,7 +66,11 @@ export const mergePhases = (parts: ReadonlyArray<PhaseStats | undefined>): Merge
     outcomes,
     errors,
     unexpected,
-    seconds: firsts.length > 0 && lasts.length > 0 ? (Math.max(...lasts) - Math.min(...firsts)) / 1000 : 0
+    seconds: firsts.length > 0 && lasts.length > 0 ? (Math.max(...lasts) - Math.min(...firsts)) / 1000 : 0,
+    sendsPerTick,
+    slowestPerSecond,
+    changedLatencyMs: concat(present.map((p) => p.changedLatencyMs)),
+    firstAt: firsts.length > 0 ? Math.min(...firsts) : 0
   }
 }
 

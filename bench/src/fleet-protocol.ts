@@ -57,6 +57,12 @@ export interface PhaseStats {
   readonly unexpected: Readonly<Record<string, number>>
   readonly firstAt: number
   readonly lastAt: number
+  /** Reports sent per 100 ms window (epoch ms / 100 → count): how bunched the fleet's reports are. */
+  readonly sendsPerTick: ReadonlyMap<number, number>
+  /** Per second of sending (epoch s): the slowest answer (ms) and how many took over a second — when the tail happened. */
+  readonly slowestPerSecond: ReadonlyMap<number, { readonly maxMs: number; readonly overOneSecond: number }>
+  /** Round trips (ms) of reports the master answered "changed" (the full path): the tail of the rest can hide them. */
+  readonly changedLatencyMs: Float64Array
 }
 
 export interface EnrollStats {

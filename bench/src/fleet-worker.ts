@@ -6,7 +6,7 @@
  * Started by fleet-pool.ts with child_process.fork.
  */
 import { demoDevicesFor } from "@ncod/core"
-import { backoffDelayMs, defaultSettings as AGENT_SETTINGS } from "@ncod/slave"
+import { backoffDelayMs, defaultSettings as AGENT_SETTINGS, nextReportDelayMs } from "@ncod/slave"
 import { randomUUID } from "node:crypto"
 import * as tls from "node:tls"
 import { Agent, request } from "undici"
@@ -23,10 +23,16 @@ interface Phase {
   readonly unexpected: Record<string, number>
   firstAt: number
   lastAt: number
+  readonly sendsPerTick: Map<number, number>
+  readonly slowestPerSecond: Map<number, { maxMs: number; overOneSecond: number }>
+  readonly changedLatency: Samples
 }
 
-const newPhase = (): Phase => ({ latency: new Samples(), lag: new Samples(), sent: 0, outcomes: {}, errors: {}, unexpected: {}, firstAt: 0, lastAt: 0 })
+const newPhase = (): Phase => ({ latency: new Samples(), lag: new Samples(), sent: 0, outcomes: {}, errors: {}, unexpected: {}, firstAt: 0, lastAt: 0, sendsPerTick: new Map(), slowestPerSecond: new Map(), changedLatency: new Samples() })
 const bump = (record: Record<string, number>, key: string) => (record[key] = (record[key] ?? 0) + 1)
+
+/** The window in which sends are counted, to see how bunched they are. */
+const TICK_MS = 100
 
 /** What the slave expects the master to say about its next report. */
 const EXPECT_UNCHANGED = 0
@@ -108,7 +114,10 @@ const report = async (i: number, stats: Phase): Promise<number | undefined> => {
   inflight++
   stats.sent++
   const started = performance.now()
-  if (stats.firstAt === 0) stats.firstAt = Date.now()
+  const now = Date.now()
+  if (stats.firstAt === 0) stats.firstAt = now
+  const tick = Math.floor(now / TICK_MS)
+  stats.sendsPerTick.set(tick, (stats.sendsPerTick.get(tick) ?? 0) + 1)
   try {
     const response = await request(`${init.baseUrl}/api/v1/slaves/${ids[i]}/reports`, {
       method: "POST",
@@ -133,6 +142,12 @@ const report = async (i: number, stats: Phase): Promise<number | undefined> => {
     }
     const ack = JSON.parse(text) as { outcome: string; nextReportInSeconds: number }
     stats.latency.add(ms)
+    if (ack.outcome === "changed") stats.changedLatency.add(ms)
+    const second = Math.floor(now / 1000)
+    const slowest = stats.slowestPerSecond.get(second) ?? { maxMs: 0, overOneSecond: 0 }
+    slowest.maxMs = Math.max(slowest.maxMs, ms)
+    if (ms > 1000) slowest.overOneSecond++
+    stats.slowestPerSecond.set(second, slowest)
     bump(stats.outcomes, ack.outcome)
     if (expected !== EXPECT_EITHER) {
       const wanted = expected === EXPECT_CHANGED ? "changed" : "unchanged"
@@ -174,16 +189,17 @@ const fire = async (i: number, due: number) => {
   const stats = phase()
   stats.lag.add(performance.now() - due)
   if (churn > 0 && init.devices > 0 && Math.random() < churn) toggleOne(i)
+  const sentAt = performance.now()
   const next = await report(i, stats)
   if (!running || silenced[i] === 1) {
     looping[i] = 0
     return
   }
-  // as the agent does: the master's interval after an answer; after failures its jittered backoff,
-  // so a fleet that lost its master does not come back in lockstep
+  // as the agent does: the master's interval, counted from when the report was sent; after failures
+  // its jittered backoff, so a fleet that lost its master does not come back in lockstep
   if (next !== undefined) {
     failures[i] = 0
-    schedule(i, next * 1000)
+    schedule(i, nextReportDelayMs(sentAt, performance.now(), next))
   } else {
     schedule(i, backoffDelayMs(failures[i]!++, AGENT_SETTINGS.backoffBaseSeconds, AGENT_SETTINGS.backoffCapSeconds))
   }
@@ -352,7 +368,10 @@ const handle = async (command: WorkerCommand): Promise<CollectReply | undefined>
           errors: p.errors,
           unexpected: p.unexpected,
           firstAt: p.firstAt,
-          lastAt: p.lastAt
+          lastAt: p.lastAt,
+          sendsPerTick: p.sendsPerTick,
+          slowestPerSecond: p.slowestPerSecond,
+          changedLatencyMs: p.changedLatency.toArray()
         }
       }
       return { phases: out, enroll: enrollStats, slaveIds: ids, lastAcked, lastAckAt, pid: process.pid }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest"
 import { parseFlags, splitArgs, UsageError } from "./args.js"
 import { originOf, summarizeProfile } from "./inspector.js"
 import { byLabel, parseProm, quantileBetween, sumOf } from "./prom.js"
-import { concat, percentile, Samples, summarize } from "./stats.js"
+import { bunching, concat, percentile, Samples, summarize } from "./stats.js"
 import { bytes, formatNumber, markdownTable } from "./table.js"
 
 describe("percentiles", () => {
@@ -32,6 +32,24 @@ describe("percentiles", () => {
     expect(samples.length).toBe(10_000)
     const merged = concat([samples.toArray(), Float64Array.from([10_000])])
     expect(summarize(merged)).toMatchObject({ count: 10_001, max: 10_000, p50: 5000 })
+  })
+})
+
+describe("bunching of sends", () => {
+  it("counts the empty ticks between sends, and finds the busiest second wherever it starts", () => {
+    // ticks 10..29: one send each, except a cohort of 40 at tick 15 and nothing at 20..24
+    const ticks = new Map<number, number>()
+    for (let t = 10; t < 30; t++) if (t < 20 || t > 24) ticks.set(t, t === 15 ? 40 : 1)
+    const b = bunching(ticks, 10)
+    expect(b.meanPerTick).toBe(2.7) // 54 sends over 20 ticks, the 5 empty ones included
+    expect(b.maxPerTick).toBe(40)
+    expect(b.busiestSecond).toBe(49) // ticks 10..19
+  })
+
+  it("of an even spread are flat, and of nothing are zero", () => {
+    const even = new Map(Array.from({ length: 100 }, (_, t) => [t, 3] as const))
+    expect(bunching(even, 10)).toEqual({ meanPerTick: 3, p99PerTick: 3, maxPerTick: 3, busiestSecond: 30 })
+    expect(bunching(new Map(), 10).busiestSecond).toBe(0)
   })
 })
 

@@ -86,3 +86,24 @@ export const round = (value: number, digits = 1) => {
   const factor = 10 ** digits
   return Math.round(value * factor) / factor
 }
+
+/**
+ * How bunched sends were: counts per tick (a Map of tick number → sends, ticks without sends
+ * absent) over the ticks from the first to the last one, and the busiest run of `perSecond` ticks.
+ * A fleet spread evenly has a p99 tick near the mean; cohorts show as a p99 and max far above it.
+ */
+export const bunching = (sendsPerTick: ReadonlyMap<number, number>, perSecond: number) => {
+  if (sendsPerTick.size === 0) return { meanPerTick: 0, p99PerTick: 0, maxPerTick: 0, busiestSecond: 0 }
+  const ticks = [...sendsPerTick.keys()]
+  const first = Math.min(...ticks)
+  const counts = new Float64Array(Math.max(...ticks) - first + 1)
+  for (const [tick, n] of sendsPerTick) counts[tick - first] = n
+  let busiestSecond = 0
+  let window = 0
+  for (let k = 0; k < counts.length; k++) {
+    window += counts[k]! - (k >= perSecond ? counts[k - perSecond]! : 0)
+    busiestSecond = Math.max(busiestSecond, window)
+  }
+  const summary = summarize(counts)
+  return { meanPerTick: round(summary.mean, 2), p99PerTick: summary.p99, maxPerTick: summary.max, busiestSecond }
+}

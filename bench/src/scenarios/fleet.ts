@@ -23,7 +23,7 @@ import { startSampledMaster } from "../sampledMaster.js"
 import { memoryOf, type Window } from "../proc.js"
 import { byLabel, type PromSample, quantileBetween, runtimeBetween, sumOf } from "../prom.js"
 import { type Check, type Result, say, sleep } from "../report.js"
-import { round, type Summary, summarize } from "../stats.js"
+import { bunching, round, type Summary, summarize } from "../stats.js"
 import { formatNumber, type SummaryRow } from "../table.js"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -75,6 +75,15 @@ const phaseDetails = (phase: MergedPhase, seconds: number) => {
     reportsPerSecond: round(latency.count / Math.max(seconds, 0.001), 1),
     latencyMs: latencyOf(latency),
     scheduleLagMs: latencyOf(lag),
+    // sends per 100 ms: cohorts of slaves reporting together show as a p99 and max far above the mean
+    sendsPer100Ms: bunching(phase.sendsPerTick, 10),
+    changedLatencyMs: latencyOf(summarize(phase.changedLatencyMs)),
+    // when the tail happened: the seconds (from the phase's first report) whose reports took over a second
+    slowSeconds: [...phase.slowestPerSecond]
+      .filter(([, s]) => s.overOneSecond > 0)
+      .sort(([a], [b]) => a - b)
+      .slice(0, 40)
+      .map(([second, s]) => ({ at: second - Math.floor(phase.firstAt / 1000), maxMs: ms(s.maxMs), overOneSecond: s.overOneSecond })),
     outcomes: phase.outcomes,
     errors: phase.errors,
     lost,

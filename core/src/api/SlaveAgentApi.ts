@@ -59,7 +59,10 @@ export type ReportOutcome = typeof ReportOutcome.Type
 
 export const ReportAck = Schema.Struct({
   outcome: ReportOutcome,
-  /** When to send the next report: the interval with jitter, so a fleet restart spreads out. */
+  /**
+   * When to send the next report, counted from when this one was sent: the interval with jitter, so
+   * a fleet restarted together spreads out (the agent's rule for late answers: slave/src/reporter/ReportSchedule.ts).
+   */
   nextReportInSeconds: Schema.Number
 })
 export type ReportAck = typeof ReportAck.Type

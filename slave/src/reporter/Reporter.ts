@@ -8,6 +8,7 @@ import type { EnrollmentSource } from "../config/EnrollmentSource.js"
 import type { AgentSettings } from "../config/Settings.js"
 import { type AgentApi, classifyFailure, enrolledApi } from "../link/MasterApi.js"
 import type { LocalState } from "../scanner/Scanner.js"
+import { nextReportDelayMs } from "./ReportSchedule.js"
 
 export interface ReporterDeps {
   readonly settings: AgentSettings
@@ -47,7 +48,8 @@ const messages: Record<MasterState, string> = {
 
 /**
  * Reporter: posts the full device report at the interval the master asks for (it carries jitter),
- * at once after a change, and with backoff while the master is away. Each state change of the
+ * counted from when the previous report was sent (ReportSchedule), at once after a change, and
+ * with backoff while the master is away. Each state change of the
  * master is one log line; retries are silent.
  */
 export const makeReporter = ({ agentVersion, enrollment, firstScan = Effect.void, health, local, nextSeq, settings, signals }: ReporterDeps) => {
@@ -87,14 +89,16 @@ export const makeReporter = ({ agentVersion, enrollment, firstScan = Effect.void
         failures = 0
         const ack = answer.right
         const seconds = Math.min(Math.max(ack.nextReportInSeconds, 0.2), settings.reportIntervalSeconds ?? 3600, 3600)
+        const answered = yield* Clock.currentTimeMillis
+        const delay = nextReportDelayMs(sent, answered, seconds)
         yield* health.update((h) => ({
           ...h,
           lastReport: { at: new Date(sent).toISOString(), seq: report.seq, outcome: ack.outcome, devices: report.devices.length },
-          nextReportAt: new Date(sent + seconds * 1000).toISOString()
+          nextReportAt: new Date(answered + delay).toISOString()
         }))
         yield* setState("reachable", null, context)
         yield* Effect.logDebug("report sent").pipe(Effect.annotateLogs({ seq: report.seq, outcome: ack.outcome, devices: report.devices.length, degraded: report.degraded }))
-        if (yield* signals.inventoryChanged.sleepOrWake(seconds * 1000)) yield* Effect.sleep(MIN_SPACING_MS)
+        if (yield* signals.inventoryChanged.sleepOrWake(delay)) yield* Effect.sleep(MIN_SPACING_MS)
         continue
       }
       const failure = classifyFailure(answer.left)

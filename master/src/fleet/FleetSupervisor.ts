@@ -16,6 +16,8 @@ export class FleetSupervisor extends Context.Tag("@ncod/master/FleetSupervisor")
   {
     readonly submit: (slaveId: SlaveId, report: SlaveReport) => Effect.Effect<ReportOutcome, SlaveDecommissioned>
     readonly ensure: (slaveId: SlaveId) => Effect.Effect<void>
+    /** A new actor for a slave that has just (re-)enrolled: stored with sequence 0 and no inventory. */
+    readonly enrolled: (slaveId: SlaveId) => Effect.Effect<void>
     readonly stop: (slaveId: SlaveId) => Effect.Effect<void>
     readonly size: Effect.Effect<number>
   }
@@ -62,6 +64,15 @@ export const FleetSupervisorLive = Layer.scoped(
     return {
       submit: (slaveId, report) => inFlight.during(slaveId, Effect.suspend(() => runtime.receive(actorOf(slaveId), report))),
       ensure: (slaveId) => Effect.sync(() => void actorOf(slaveId)),
+      // enrollment has just written that state, so the slave's first report need not read it (a
+      // cold fleet's first reports are mostly round trips to the database); a stale belief is
+      // safe, as at boot: anything but a known hash takes the full, locked path
+      enrolled: (slaveId) =>
+        Effect.sync(() => {
+          const actor = makeSlaveActor(slaveId)
+          actor.lastSeq = 0
+          actors.set(slaveId, actor)
+        }),
       stop: (slaveId) => Effect.sync(() => void actors.delete(slaveId)),
       size: Effect.sync(() => actors.size)
     }

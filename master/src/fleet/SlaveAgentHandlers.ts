@@ -68,8 +68,7 @@ export const SlaveAgentHandlers = HttpApiBuilder.group(NcodApi, "slaveAgent", (h
                 credentialHash: hash
               })
           yield* credentials.forget(slave.id)
-          yield* supervisor.stop(slave.id)
-          yield* supervisor.ensure(slave.id)
+          yield* supervisor.enrolled(slave.id)
           yield* audit.record({ actorKind: "slave", actorId: slave.id, actorName: slave.name, action: "slave.enroll", targetType: "slave", targetId: slave.id, result: "success", sourceIp: address, details: { tokenId: token.value.id, reenrolled: Option.isSome(known), host: payload.host } })
           yield* bus.publish(new SlaveStatusChanged({ slaveId: slave.id, name: slave.name, status: slave.status, accessMode: slave.accessMode, degraded: slave.degraded, at: yield* DateTime.now }))
           return { slaveId: slave.id, credential, reportIntervalSeconds: settings.reportIntervalSeconds }

@@ -184,10 +184,17 @@ export class DevicesRepo extends Effect.Service<DevicesRepo>()("@ncod/sql/Device
       sql`select ${cols} from devices where slave_id = ${slaveId}
           and (state <> 'removed' or stable_key = any(${reportedKeys}::text[]))`.pipe(Effect.flatMap(decodeDevices))
 
-    const insertMany = (rows: ReadonlyArray<NewDeviceRow>) =>
+    /**
+     * New devices and their "added" events in one statement: a round trip to the database costs the
+     * master more than the rows (a cold fleet's first reports are mostly round trips).
+     */
+    const insertAdded = (rows: ReadonlyArray<NewDeviceRow>) =>
       rows.length === 0
         ? Effect.succeed([] as ReadonlyArray<Device>)
-        : sql`insert into devices ${sql.insert(rows.map((row) => ({ ...row })))} returning ${cols}`.pipe(Effect.flatMap(decodeDevices))
+        : sql`with added as (insert into devices ${sql.insert(rows.map((row) => ({ ...row })))} returning ${cols}),
+            logged as (insert into device_events (device_id, slave_id, kind, details)
+              select id, slave_id, 'added', jsonb_build_object('vhAddress', vh_address) from added)
+            select * from added`.pipe(Effect.flatMap(decodeDevices))
 
     const updateOne = (id: DeviceId, changes: DeviceFieldChanges) =>
       sql`update devices set ${sql.update({ ...changes, lastSeenAt: new Date(), updatedAt: new Date() })}
@@ -227,7 +234,7 @@ export class DevicesRepo extends Effect.Service<DevicesRepo>()("@ncod/sql/Device
       grantScope: (visibility: Visibility) => grantScope(visibility).pipe(Effect.orDie),
       events: (id: DeviceId, limit: number) => events(id, limit).pipe(Effect.orDie),
       forDiff: (slaveId: SlaveId, reportedKeys: ReadonlyArray<string>) => forDiff(slaveId, reportedKeys).pipe(Effect.orDie),
-      insertMany: (rows: ReadonlyArray<NewDeviceRow>) => insertMany(rows).pipe(Effect.orDie),
+      insertAdded: (rows: ReadonlyArray<NewDeviceRow>) => insertAdded(rows).pipe(Effect.orDie),
       updateOne: (id: DeviceId, changes: DeviceFieldChanges) => updateOne(id, changes).pipe(Effect.orDie),
       setStateForSlave: (slaveId: SlaveId, from: ReadonlyArray<DeviceState>, to: DeviceState) =>
         setStateForSlave(slaveId, from, to).pipe(Effect.orDie),

@@ -268,6 +268,9 @@ export const runFleet = async (given: Flags, command: string): Promise<Result> =
     sampler.mark("warmup:end")
     const warmupDb = await warmupActivity?.stop()
     const memoryReporting = await inspector.memoryAfterGc()
+    // the forced full collection pauses the master for up to a second: let the reports it held
+    // drain before steady's first scrape, or the master's own histogram counts them in steady
+    await sleep(3000)
     if (db) sampler.set("postgres", await backendPids(db))
 
     const window = async (phase: string, seconds: number, before: () => Promise<void>) => {

@@ -50,6 +50,8 @@ layer(Fleet, { timeout: 120_000, excludeTestServices: true })("the master's flee
       expect(after.map((d) => d.lastSeenAt)).toEqual(before.map((d) => d.lastSeenAt))
       const detail = yield* admin.inventory.device({ path: { id: after[0]!.id } })
       expect(detail.events.map((event) => event.kind)).toEqual(["added"])
+      expect(detail.events[0]!.details).toEqual({ vhAddress: after[0]!.vhAddress })
+      expect(detail.events[0]!.slaveId).toBe(slave.slaveId)
     })
   )
 

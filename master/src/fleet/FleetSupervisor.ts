@@ -44,9 +44,7 @@ export const FleetSupervisorLive = Layer.scoped(
     // heartbeat lands only on an online row with that hash, and sequence numbers only grow)
     const slaves = yield* SlavesRepo
     for (const state of yield* slaves.activeReportStates) {
-      const actor = actorOf(state.id)
-      actor.lastSeq = state.lastReportSeq
-      actor.knownHash = state.inventoryHash
+      actors.set(state.id, makeSlaveActor(state.id, { lastSeq: state.lastReportSeq, knownHash: state.inventoryHash }))
     }
 
     // a slave marked offline (by this master's sweep or another's) must come back through the full
@@ -67,12 +65,7 @@ export const FleetSupervisorLive = Layer.scoped(
       // enrollment has just written that state, so the slave's first report need not read it (a
       // cold fleet's first reports are mostly round trips to the database); a stale belief is
       // safe, as at boot: anything but a known hash takes the full, locked path
-      enrolled: (slaveId) =>
-        Effect.sync(() => {
-          const actor = makeSlaveActor(slaveId)
-          actor.lastSeq = 0
-          actors.set(slaveId, actor)
-        }),
+      enrolled: (slaveId) => Effect.sync(() => void actors.set(slaveId, makeSlaveActor(slaveId, { lastSeq: 0, knownHash: null }))),
       stop: (slaveId) => Effect.sync(() => void actors.delete(slaveId)),
       size: Effect.sync(() => actors.size)
     }

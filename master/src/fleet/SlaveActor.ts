@@ -23,7 +23,12 @@ export interface SlaveActor {
   lastSeq: number | null
 }
 
-export const makeSlaveActor = (slaveId: SlaveId): SlaveActor => ({ slaveId, turn: Effect.unsafeMakeSemaphore(1), knownHash: null, lastSeq: null })
+/** A new actor; without a known state its first report reads the stored one. */
+export const makeSlaveActor = (slaveId: SlaveId, known: Pick<SlaveActor, "knownHash" | "lastSeq"> = { knownHash: null, lastSeq: null }): SlaveActor => ({
+  slaveId,
+  turn: Effect.unsafeMakeSemaphore(1),
+  ...known
+})
 
 /** Forget what the actor believes is stored: the next report goes the full, locked way. */
 export const invalidateActor = (actor: SlaveActor) => {
